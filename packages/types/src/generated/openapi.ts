@@ -1,0 +1,421 @@
+/**
+ * DO NOT EDIT. The types of the sfmc-contacts OpenAPI document.
+ * Generated from specs/openapi.yaml (spec version 1.0.0) by openapi-typescript 7.13.0.
+ * Change the spec, then run `pnpm generate` from the repository root.
+ */
+export interface paths {
+    "/contacts/v1/establish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Establish contacts
+         * @description Creates or returns a contact for each contact key, using the contact type of the request.
+         *     Calling it twice with the same key returns the same contact, so the call is idempotent and
+         *     safe to retry.
+         *
+         *     Requires the Contact Builder permissions "Administer Contact Data Model" and "Access", and
+         *     the OAuth scope `list_and_subscribers_write`.
+         */
+        post: operations["establishContacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request an access token
+         * @description Server-to-server OAuth 2.0 client-credentials grant. A token lives 20 minutes; `expires_in`
+         *     already has two minutes taken off. Request at most one token per client (client id and
+         *     account id) per token lifetime: cache it and refresh it shortly before it expires. Never
+         *     call this route from a browser, which must not hold a client secret.
+         */
+        post: operations["requestToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * @description A contact key (the subscriber key), at most 254 characters. Allowed characters and case
+         *     rules are not documented: treat keys as opaque, case-preserving strings.
+         */
+        ContactKey: string;
+        /** @description A boolean, or its string form `"true"` / `"false"` as the product page sends it. The service accepts both. */
+        BooleanFlag: boolean | ("true" | "false");
+        /**
+         * @description The body of an establish call. Names are the product page's PascalCase; the service also
+         *     binds the reference schema's camelCase names, case-insensitively.
+         */
+        EstablishContactsRequest: {
+            /** @description One or more contact keys. No hard maximum is documented; 50 per call is Marketing Cloud's soft limit for synchronous requests. */
+            ContactKeys: components["schemas"]["ContactKey"][];
+            /**
+             * @description The contact type. Default `0` ("Default"); most accounts never change it. The reference schema says number; only whole numbers are meaningful, so this document says integer.
+             * @default 0
+             */
+            ContactType?: number;
+            /**
+             * @description Whether the answer lists the contacts. Default `true`. `false` is the fast fire-and-forget mode: `items` is empty and a `ResponseReturnsNotRequested` message is returned.
+             * @default true
+             */
+            ReturnResults?: components["schemas"]["BooleanFlag"];
+            /**
+             * @description Whether `items` come back in request order. Default `true`. Each item's `requestItemIndex` names its request position either way.
+             * @default true
+             */
+            CorrelateResponseItem?: components["schemas"]["BooleanFlag"];
+            /**
+             * @description Whether each item carries `isNewContact`. Default `true`: Salesforce's reference says
+             *     `true` while the current product page says `false`; this document takes `true` because
+             *     the page's own example response carries `isNewContact` for a request without the flag.
+             * @default true
+             */
+            IncludeNewContactAwareness?: components["schemas"]["BooleanFlag"];
+        };
+        /**
+         * @description The 200 answer. Typed as an object, as Salesforce's reference schema and production
+         *     integrations read it; the product page shows it inside a one-element array, which the
+         *     sfmc-contacts clients unwrap.
+         */
+        EstablishContactsResponse: {
+            /** @description One item per requested contact key; empty when `ReturnResults` is false. */
+            items: components["schemas"]["EstablishContactsItem"][];
+            /** @description The service's id for the request. */
+            requestServiceMessageID: components["schemas"]["ServiceMessageId"];
+            /** @description When the response was created. */
+            responseDateTime: components["schemas"]["ServiceDateTime"];
+            /** @description Request-level messages. One with `resultClass` `Error` means the request failed even though the status is 200. */
+            resultMessages: components["schemas"]["ResultMessage"][];
+            /** @description The service's id for the response. */
+            serviceMessageID: components["schemas"]["ServiceMessageId"];
+        };
+        /** @description The result for one requested contact key. */
+        EstablishContactsItem: {
+            value: components["schemas"]["EstablishedContact"];
+            /** @description The position of this item's key in the request's `ContactKeys` (zero-based). The reference flattens this under `value`; it sits beside `value` as in the page's example. */
+            requestItemIndex: number;
+            /** @description Messages about this key. One with `resultClass` `Error` is this key's failure. */
+            resultMessages: components["schemas"]["ResultMessage"][];
+        };
+        /** @description The contact returned for one requested key. */
+        EstablishedContact: {
+            /** @description The contact key as it was requested. */
+            requestedContactKey: string;
+            /** @description True when this call created the contact. Present only when `IncludeNewContactAwareness` is on. */
+            isNewContact?: boolean;
+            contactReference: components["schemas"]["ContactReference"];
+        };
+        /** @description The established contact's identity. */
+        ContactReference: {
+            /**
+             * Format: int64
+             * @description The contact's id, a 64-bit integer ("long" in the reference). Observed values fit well inside 2^53, so JavaScript numbers hold them exactly.
+             */
+            contactID: number;
+            /**
+             * @description The contact type by name, for example `Default`. An open string.
+             * @example Default
+             */
+            contactType: string;
+            /** @description The contact key as stored. */
+            contactKey: string;
+            /**
+             * @description The contact's status. Only `Active` has been seen; an open string.
+             * @example Active
+             */
+            contactStatus: string;
+            /** @description When the contact was last modified, a local date-time without offset (`2024-02-08T06:35:03.6`). Undocumented; seen in production answers. */
+            modifiedDate?: string;
+        };
+        /** @description A message about the request or about one item. `resultClass` `Error` means failure, even inside a 200. */
+        ResultMessage: {
+            /**
+             * @description The kind of message, for example `Operational`. An open string.
+             * @example Operational
+             */
+            resultType: string;
+            /**
+             * @description The severity, for example `Information`, `Warning` or `Error`. An open string; `Error` is a failure.
+             * @example Information
+             * @example Error
+             */
+            resultClass: string;
+            /**
+             * @description A machine-readable code, for example `ResponseReturnsNotRequested`.
+             * @example ResponseReturnsNotRequested
+             */
+            resultCode: string;
+            /** @description The service's message key, for example `ServiceCommand.ResultsProcessing.Information`. */
+            message: string;
+            /** @description Human-readable detail, when the service gives it. */
+            data?: string;
+        };
+        /**
+         * Format: uuid
+         * @description A lower-case, hyphenated GUID that the service gives a message.
+         */
+        ServiceMessageId: string;
+        /**
+         * Format: date-time
+         * @description A date-time with an offset, as the service writes it (7 fractional digits, for example `2018-02-26T15:06:45.4009365-06:00`). Keep it as a string; JavaScript dates hold 3 digits.
+         */
+        ServiceDateTime: string;
+        /** @description The error body of every Marketing Cloud REST route. */
+        MarketingCloudError: {
+            /** @description What went wrong, in words. */
+            message: string;
+            /**
+             * @description Marketing Cloud's error code: 0 not authorized; 10000 to 10006 bad request (10001
+             *     invalid data type, 10002 missing required field, 10003 incorrect format, 10004 invalid
+             *     message format, 10005 invalid value, 10006 aggregate); 20000 to 20002 and 40000 to
+             *     40004 forbidden or auth; 50100 rate limit exceeded; 50200 temporarily blocked; 50300
+             *     service unavailable.
+             */
+            errorcode: number;
+            /** @description A link to Salesforce's documentation of the error. Sometimes empty. */
+            documentation: string;
+            /** @description The individual errors of an aggregate validation error. */
+            additionalErrors?: components["schemas"]["MarketingCloudErrorDetail"][];
+            /** @description Seconds to wait before retrying; sent with 429 errorcode 50100 beside the `Retry-After` header. */
+            retryAfter?: number;
+        };
+        /** @description One error inside `additionalErrors`. */
+        MarketingCloudErrorDetail: {
+            /** @description What went wrong, in words. */
+            message: string;
+            /** @description Marketing Cloud's error code for this part. */
+            errorcode: number;
+            /** @description A link to Salesforce's documentation of the error. */
+            documentation?: string;
+        };
+        /** @description A client-credentials token request. */
+        TokenRequest: {
+            /**
+             * @description Always `client_credentials` for server-to-server integrations.
+             * @constant
+             */
+            grant_type: "client_credentials";
+            /** @description The installed package's client id. */
+            client_id: string;
+            /** @description The installed package's client secret. Server-side only; never in a browser, a log or a URL. */
+            client_secret: string;
+            /** @description The MID of the business unit to act in. Tokens are scoped per client id and account id. */
+            account_id?: string;
+            /** @description Space-separated scopes to narrow the token to, for example `list_and_subscribers_write`. Default is every scope of the package. */
+            scope?: string;
+        };
+        /** @description An access token and where to use it. */
+        TokenResponse: {
+            /** @description The bearer token, at most 512 characters. A secret. */
+            access_token: string;
+            /**
+             * @description Always `Bearer`.
+             * @example Bearer
+             */
+            token_type: string;
+            /** @description Seconds the token stays valid, about 1080 (1079 is typical); Salesforce already subtracts two minutes from the 20-minute life. */
+            expires_in: number;
+            /** @description The space-separated scopes the token carries. */
+            scope: string;
+            /**
+             * Format: uri
+             * @description The tenant's SOAP endpoint.
+             */
+            soap_instance_url: string;
+            /**
+             * Format: uri
+             * @description The tenant's REST base URL, with or without a trailing slash. Use it as the establish route's base.
+             */
+            rest_instance_url: string;
+        };
+        /** @description An OAuth 2.0 error (RFC 6749 section 5.2). */
+        OAuthError: {
+            /**
+             * @description The OAuth error code, for example `invalid_client` or `unsupported_grant_type`.
+             * @example invalid_client
+             */
+            error: string;
+            /** @description What went wrong, in words. */
+            error_description: string;
+            /** @description A link to Salesforce's documentation of the error. */
+            error_uri: string;
+        };
+    };
+    responses: {
+        /** @description The body is not acceptable. `errorcode` says why. */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["MarketingCloudError"];
+            };
+        };
+        /** @description The access token is missing, invalid or expired. Get a new token and retry once. */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["MarketingCloudError"];
+            };
+        };
+        /** @description The token is valid but may not do this (permissions, business rules, or a token from another stack). */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["MarketingCloudError"];
+            };
+        };
+        /** @description The body is not sent as `application/json`. */
+        UnsupportedMediaType: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["MarketingCloudError"];
+            };
+        };
+        /** @description Rate limit exceeded (50100, with `Retry-After`) or requests temporarily blocked (50200, without it). */
+        TooManyRequests: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["MarketingCloudError"];
+            };
+        };
+        /** @description The service failed. Establish is idempotent, so retrying with backoff is safe. */
+        InternalServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["MarketingCloudError"];
+            };
+        };
+        /** @description The service is unavailable (50300). Retry after `Retry-After` seconds. */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["MarketingCloudError"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: {
+        /** @description Seconds to wait before retrying. Clients also accept an HTTP-date, which RFC 9110 allows. */
+        RetryAfter: number;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    establishContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The contact keys to establish, and the flags that shape the answer. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EstablishContactsRequest"];
+            };
+        };
+        responses: {
+            /**
+             * @description The contacts, one item per requested key, or an acknowledgement without items when
+             *     `ReturnResults` is false. A result message with `resultClass` `Error`, at request level
+             *     or on one item, is a failure even inside this 200.
+             */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EstablishContactsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    requestToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The installed package's client credentials. */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description An access token and the tenant's instance URLs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description The grant type or the body is not acceptable. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+            /** @description The client id, the client secret or the account id is not accepted. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthError"];
+                };
+            };
+        };
+    };
+}

@@ -1,0 +1,110 @@
+import { assertType, describe, expectTypeOf, test } from "vitest";
+import type {
+  ContactReference,
+  components,
+  Endpoints,
+  EstablishContactsItem,
+  EstablishContactsRequest,
+  EstablishContactsResponse,
+  MarketingCloudError,
+  OAuthError,
+  ResultMessage,
+  Route,
+  TokenRequest,
+  TokenResponse,
+} from "../src/index.js";
+import * as examples from "./generated/spec-examples.js";
+
+describe("the seed page's examples satisfy the types", () => {
+  test("request and fire-and-forget request", () => {
+    expectTypeOf(examples.establishRequest).toExtend<EstablishContactsRequest>();
+    expectTypeOf(examples.establishFireAndForgetRequest).toExtend<EstablishContactsRequest>();
+  });
+  test("response and fire-and-forget response", () => {
+    expectTypeOf(examples.establishResponse).toExtend<EstablishContactsResponse>();
+    expectTypeOf(examples.establishFireAndForgetResponse).toExtend<EstablishContactsResponse>();
+  });
+  test("every error example is a Marketing Cloud error, every OAuth example an OAuth error", () => {
+    expectTypeOf(examples.errorRateLimited).toExtend<MarketingCloudError>();
+    expectTypeOf(examples.errorNotAuthorized).toExtend<MarketingCloudError>();
+    expectTypeOf(examples.oAuthInvalidClient).toExtend<OAuthError>();
+    expectTypeOf(examples.tokenRequest).toExtend<TokenRequest>();
+    expectTypeOf(examples.tokenResponse).toExtend<TokenResponse>();
+  });
+});
+
+describe("EstablishContactsRequest rejects what the service rejects", () => {
+  test("a misspelled field does not compile", () => {
+    // @ts-expect-error `ContactKey` is not a field; `ContactKeys` is
+    assertType<EstablishContactsRequest>({ ContactKey: ["a"] });
+    // @ts-expect-error `ReturnResult` is misspelled
+    assertType<EstablishContactsRequest>({ ContactKeys: ["a"], ReturnResult: false });
+  });
+  test("a number in ContactKeys does not compile", () => {
+    // @ts-expect-error contact keys are strings
+    assertType<EstablishContactsRequest>({ ContactKeys: ["a", 2] });
+  });
+  test("a missing ContactKeys does not compile", () => {
+    // @ts-expect-error ContactKeys is required
+    assertType<EstablishContactsRequest>({ ReturnResults: true });
+  });
+  test("flags take a boolean or its string, nothing else", () => {
+    assertType<EstablishContactsRequest>({
+      ContactKeys: ["a"],
+      ReturnResults: "false",
+      IncludeNewContactAwareness: true,
+    });
+    // @ts-expect-error "no" is not a flag value
+    assertType<EstablishContactsRequest>({ ContactKeys: ["a"], ReturnResults: "no" });
+  });
+  test("optional fields stay optional even where the spec gives a default", () => {
+    expectTypeOf<EstablishContactsRequest>().toHaveProperty("ContactType").toEqualTypeOf<number | undefined>();
+    expectTypeOf<EstablishContactsRequest["ContactKeys"]>().toEqualTypeOf<string[]>();
+  });
+});
+
+describe("response aliases", () => {
+  test("items carry value, requestItemIndex and resultMessages", () => {
+    expectTypeOf<EstablishContactsResponse["items"]>().toEqualTypeOf<EstablishContactsItem[]>();
+    expectTypeOf<EstablishContactsItem["requestItemIndex"]>().toEqualTypeOf<number>();
+    expectTypeOf<EstablishContactsItem["resultMessages"]>().toEqualTypeOf<ResultMessage[]>();
+    expectTypeOf<EstablishContactsItem["value"]["contactReference"]>().toEqualTypeOf<ContactReference>();
+    expectTypeOf<EstablishContactsItem["value"]["isNewContact"]>().toEqualTypeOf<boolean | undefined>();
+  });
+  test("contactID is a number and dates are strings", () => {
+    expectTypeOf<ContactReference["contactID"]>().toEqualTypeOf<number>();
+    expectTypeOf<EstablishContactsResponse["responseDateTime"]>().toEqualTypeOf<string>();
+  });
+  test("an error carries retryAfter only as an option", () => {
+    assertType<MarketingCloudError>({ message: "Not Authorized", errorcode: 0, documentation: "" });
+    // @ts-expect-error errorcode is a number
+    assertType<MarketingCloudError>({ message: "x", errorcode: "0", documentation: "" });
+  });
+  test("token requests are client_credentials only", () => {
+    // @ts-expect-error only the client-credentials grant is typed
+    assertType<TokenRequest>({ grant_type: "password", client_id: "a", client_secret: "b" });
+  });
+});
+
+describe("Endpoints, keyed by route", () => {
+  test("lists exactly the spec's routes", () => {
+    expectTypeOf<Route>().toEqualTypeOf<"POST /contacts/v1/establish" | "POST /v2/token">();
+  });
+  test("request and response of the establish route", () => {
+    type Establish = Endpoints["POST /contacts/v1/establish"];
+    expectTypeOf<Establish["request"]>().toEqualTypeOf<EstablishContactsRequest>();
+    expectTypeOf<Establish["response"]>().toEqualTypeOf<EstablishContactsResponse>();
+    expectTypeOf<Establish["responses"][429]>().toEqualTypeOf<MarketingCloudError>();
+    expectTypeOf<Establish["error"]>().toEqualTypeOf<MarketingCloudError>();
+    expectTypeOf<keyof Establish["responses"]>().toEqualTypeOf<200 | 400 | 401 | 403 | 415 | 429 | 500 | 503>();
+  });
+  test("request and response of the token route", () => {
+    type Token = Endpoints["POST /v2/token"];
+    expectTypeOf<Token["request"]>().toEqualTypeOf<TokenRequest>();
+    expectTypeOf<Token["response"]>().toEqualTypeOf<TokenResponse>();
+    expectTypeOf<Token["error"]>().toEqualTypeOf<OAuthError>();
+  });
+  test("aliases are the generated components", () => {
+    expectTypeOf<ResultMessage>().toEqualTypeOf<components["schemas"]["ResultMessage"]>();
+  });
+});

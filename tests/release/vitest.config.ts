@@ -1,0 +1,9 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // `changeset version` is a real child process run on a copy of the workspace.
+    testTimeout: 60_000,
+  },
+});
