@@ -112,6 +112,7 @@ export interface components {
         };
         /** @description The result for one requested contact key. */
         EstablishContactsItem: {
+            /** @description The contact for this item's key. */
             value: components["schemas"]["EstablishedContact"];
             /** @description The position of this item's key in the request's `ContactKeys` (zero-based). The reference flattens this under `value`; it sits beside `value` as in the page's example. */
             requestItemIndex: number;
@@ -124,6 +125,7 @@ export interface components {
             requestedContactKey: string;
             /** @description True when this call created the contact. Present only when `IncludeNewContactAwareness` is on. */
             isNewContact?: boolean;
+            /** @description The identity of the established contact. */
             contactReference: components["schemas"]["ContactReference"];
         };
         /** @description The established contact's identity. */

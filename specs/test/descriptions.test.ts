@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { loadSpec } from "../src/validator.js";
+
+type Node = Record<string, unknown>;
+const doc = loadSpec();
+
+/** Every schema in components/schemas and every property below it, with its location. */
+function* schemaNodes(node: Node, at: string): Generator<[string, Node]> {
+  yield [at, node];
+  for (const [name, child] of Object.entries((node.properties as Record<string, Node> | undefined) ?? {})) {
+    yield* schemaNodes(child, `${at}.${name}`);
+  }
+  if (node.items && typeof node.items === "object") yield* schemaNodes(node.items as Node, `${at}[]`);
+  for (const keyword of ["oneOf", "anyOf", "allOf"]) {
+    for (const [i, child] of ((node[keyword] as Node[] | undefined) ?? []).entries()) {
+      yield* schemaNodes(child, `${at}.${keyword}[${i}]`);
+    }
+  }
+}
+
+describe("the spec documents itself", () => {
+  const schemas = (doc.components?.schemas ?? {}) as Record<string, Node>;
+  const nodes = Object.entries(schemas).flatMap(([name, schema]) => [...schemaNodes(schema, name)]);
+
+  it("walks every schema and property", () => {
+    expect(nodes.length).toBeGreaterThan(50);
+  });
+
+  it("gives every schema and every property a description (array items may rely on their $ref)", () => {
+    const missing = nodes
+      .filter(([at, node]) => !at.endsWith("[]") && typeof node.description !== "string")
+      .map(([at]) => at);
+    expect(missing).toEqual([]);
+  });
+
+  it("records where the official documents disagree and which reading it takes", () => {
+    const description = String((doc.info as Node).description);
+    for (const topic of ["Field names", "Flag types", "Response envelope", "IncludeNewContactAwareness"]) {
+      expect(description).toContain(topic);
+    }
+  });
+});
