@@ -173,5 +173,14 @@ export type Endpoints = {
     : never;
 };
 
-/** A route key of {@link Endpoints}, e.g. `"POST /contacts/v1/establish"`. */
+/**
+ * A route key of {@link Endpoints}, e.g. `"POST /contacts/v1/establish"`.
+ *
+ * @example
+ * ```ts
+ * function describeRoute(route: Route): string {
+ *   return `calling ${route}`;
+ * }
+ * ```
+ */
 export type Route = keyof Endpoints;
