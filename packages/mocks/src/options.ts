@@ -1,0 +1,142 @@
+/**
+ * Token settings of a mock.
+ *
+ * @example
+ * ```ts
+ * const auth: ContactsMockAuthOptions = { clientId: "my-id", clientSecret: "my-secret", tokenLifetimeSeconds: 60 };
+ * createContactsMock({ auth });
+ * ```
+ */
+export interface ContactsMockAuthOptions {
+  /** The client id the token route accepts. Default: any non-empty client id. */
+  clientId?: string;
+  /** The client secret the token route accepts. Default: any non-empty secret. */
+  clientSecret?: string;
+  /** The account id (MID) the token route accepts. Default: any, or none. */
+  accountId?: string;
+  /**
+   * A token the establish route accepts without the token route, e.g. what a browser app gets
+   * from its own backend. It never expires.
+   */
+  staticToken?: string;
+  /** `expires_in` of issued tokens, in seconds; they stop working after it. Default 1079, as Marketing Cloud. */
+  tokenLifetimeSeconds?: number;
+  /** The `scope` of issued tokens when the request names none. */
+  scope?: string;
+}
+
+/**
+ * Options of {@link createContactsMock}. Every option is optional.
+ *
+ * @example
+ * ```ts
+ * const options: ContactsMockOptions = { seed: 1, latency: [5, 20], responseShape: "array" };
+ * createContactsMock(options);
+ * ```
+ */
+export interface ContactsMockOptions {
+  /**
+   * Where the mock answers. Default: any `https://*.rest.marketingcloudapis.com` for establish and
+   * any `https://*.auth.marketingcloudapis.com` for tokens. A string serves both routes under one
+   * base (an app's proxy: `http://localhost:3000/api/sfmc`, or in a browser `/api/sfmc`); an
+   * object names each.
+   */
+  baseUrl?: string | { rest: string; auth: string };
+  /**
+   * Makes contact ids, message GUIDs, tokens, latency and `responseDateTime` deterministic. Without
+   * a seed every mock differs, and `responseDateTime` is the current time.
+   */
+  seed?: number;
+  /** Delay before each answer, in milliseconds: fixed, or a `[min, max]` range (seeded). Default 0. */
+  latency?: number | readonly [min: number, max: number];
+  /** `"object"` (default, as the reference schema) or `"array"` (the product page's one-element array). */
+  responseShape?: "object" | "array";
+  /**
+   * Token settings, or `false` for no auth at all (an app's proxy that adds the token itself).
+   * Default: any client credentials get a token; establish needs a token the mock issued.
+   */
+  auth?: ContactsMockAuthOptions | false;
+}
+
+/** Defaults the mock applies. */
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 1079;
+export const DEFAULT_SCOPE =
+  "email_read email_write email_send list_and_subscribers_read list_and_subscribers_write data_extensions_read data_extensions_write";
+export const DEFAULT_REST_BASE = "https://*.rest.marketingcloudapis.com";
+export const DEFAULT_AUTH_BASE = "https://*.auth.marketingcloudapis.com";
+
+/** Options checked and completed. */
+export interface ResolvedOptions {
+  rest: string;
+  auth: string;
+  seed: number;
+  deterministicTime: boolean;
+  latency: readonly [number, number];
+  responseShape: "object" | "array";
+  tokens: (Required<Pick<ContactsMockAuthOptions, "tokenLifetimeSeconds" | "scope">> & ContactsMockAuthOptions) | false;
+}
+
+const trimSlash = (url: string): string => url.replace(/\/+$/, "");
+
+function checkBase(url: string, name: string): string {
+  // A wildcard pattern, or a path on the page's own origin (browser apps behind their own proxy).
+  if (url.includes("*") || /^\/(?!\/)/.test(url)) return trimSlash(url);
+  try {
+    const parsed = new URL(url);
+    if (parsed.search || parsed.hash) throw new Error("query or fragment");
+  } catch {
+    throw new TypeError(
+      `createContactsMock: ${name} must be an absolute URL or a path starting with "/", without query or fragment, got ${JSON.stringify(url)}`,
+    );
+  }
+  return trimSlash(url);
+}
+
+/** Checks options and fills in defaults; throws a `TypeError` naming the bad option. */
+export function resolveOptions(options: ContactsMockOptions, randomSeed: () => number): ResolvedOptions {
+  const { baseUrl, seed, latency = 0, responseShape = "object", auth = {} } = options;
+  let rest = DEFAULT_REST_BASE;
+  let authBase = DEFAULT_AUTH_BASE;
+  if (typeof baseUrl === "string") {
+    rest = authBase = checkBase(baseUrl, "baseUrl");
+  } else if (baseUrl !== undefined) {
+    rest = checkBase(baseUrl.rest, "baseUrl.rest");
+    authBase = checkBase(baseUrl.auth, "baseUrl.auth");
+  }
+  if (seed !== undefined && !Number.isInteger(seed)) {
+    throw new TypeError(`createContactsMock: seed must be an integer, got ${String(seed)}`);
+  }
+  const range: readonly [number, number] = typeof latency === "number" ? [latency, latency] : latency;
+  if (!range.every((n) => Number.isFinite(n) && n >= 0) || range[0] > range[1]) {
+    throw new TypeError(
+      `createContactsMock: latency must be a number of ms >= 0 or a [min, max] range, got ${JSON.stringify(latency)}`,
+    );
+  }
+  if (responseShape !== "object" && responseShape !== "array") {
+    throw new TypeError(
+      `createContactsMock: responseShape must be "object" or "array", got ${JSON.stringify(responseShape)}`,
+    );
+  }
+  let tokens: ResolvedOptions["tokens"] = false;
+  if (auth !== false) {
+    const lifetime = auth.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
+    if (!Number.isInteger(lifetime) || lifetime <= 0) {
+      throw new TypeError(
+        `createContactsMock: auth.tokenLifetimeSeconds must be a positive integer, got ${String(lifetime)}`,
+      );
+    }
+    if (auth.staticToken !== undefined && auth.staticToken.length === 0) {
+      throw new TypeError("createContactsMock: auth.staticToken must not be empty");
+    }
+    tokens = { ...auth, tokenLifetimeSeconds: lifetime, scope: auth.scope ?? DEFAULT_SCOPE };
+  }
+  return {
+    rest,
+    auth: authBase,
+    seed: (seed ?? randomSeed()) >>> 0,
+    deterministicTime: seed !== undefined,
+    latency: range,
+    responseShape,
+    tokens,
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * Ready-made answers for `server.use(...)` / `worker.use(...)`: each is one msw handler for one
+ * route, and takes `{ once: true }` to answer a single request and then give way to the happy path.
+ */
+import type { ResultMessage } from "@sfmc-contacts/types";
+import { delay, type HttpHandler, HttpResponse, http } from "msw";
+import { marketingCloudError } from "./factories.js";
+import type { FakeService } from "./fake-service.js";
+import { specJson } from "./spec-response.js";
+
+const ESTABLISH = "POST /contacts/v1/establish";
+
+/**
+ * Options every scenario takes.
+ *
+ * @example
+ * ```ts
+ * server.use(mock.scenarios.serverError({ once: true } satisfies ScenarioOptions));
+ * ```
+ */
+export interface ScenarioOptions {
+  /** Answer one request only, then give way to the handlers below (msw's `{ once: true }`). */
+  once?: boolean;
+}
+
+/**
+ * Options of the scenarios that can also hit the token route.
+ *
+ * @example
+ * ```ts
+ * server.use(mock.scenarios.networkError({ route: "token", once: true } satisfies TransportScenarioOptions));
+ * ```
+ */
+export interface TransportScenarioOptions extends ScenarioOptions {
+  /** Which route fails. Default `"establish"`. */
+  route?: "establish" | "token";
+}
+
+/**
+ * Options of `rateLimited` and `unavailable`.
+ *
+ * @example
+ * ```ts
+ * server.use(mock.scenarios.rateLimited({ retryAfter: 2, once: true } satisfies RetryAfterOptions));
+ * ```
+ */
+export interface RetryAfterOptions extends ScenarioOptions {
+  /** Seconds in the `Retry-After` header (and, for 429, the body's `retryAfter`). */
+  retryAfter?: number;
+}
+
+/**
+ * Options of `itemErrors`.
+ *
+ * @example
+ * ```ts
+ * server.use(mock.scenarios.itemErrors(["bad-key"], { message: { resultCode: "ContactKeyLocked" } } satisfies ItemErrorsOptions));
+ * ```
+ */
+export interface ItemErrorsOptions extends ScenarioOptions {
+  /** Fields of the error message to put on each failed item (default: `ContactNotEstablished`). */
+  message?: Partial<ResultMessage>;
+}
+
+/**
+ * The scenarios of one mock. Handlers of a scenario record requests into the same `requests` and,
+ * where they answer 200, establish contacts into the same `store` as the mock's happy path.
+ *
+ * @example
+ * ```ts
+ * const { scenarios }: { scenarios: ContactsScenarios } = createContactsMock();
+ * server.use(scenarios.unavailable({ retryAfter: 1, once: true }));
+ * ```
+ */
+export interface ContactsScenarios {
+  /**
+   * 401 `Not Authorized` (errorcode 0), as for a missing, unknown or expired token.
+   * @example server.use(mock.scenarios.unauthorized({ once: true }));
+   */
+  unauthorized(options?: ScenarioOptions): HttpHandler;
+  /**
+   * 403, errorcode 20002: the package lacks the Contact Builder permissions.
+   * @example server.use(mock.scenarios.forbidden());
+   */
+  forbidden(options?: ScenarioOptions): HttpHandler;
+  /**
+   * 429, errorcode 50100, with `Retry-After` (default 30 s) and the body's `retryAfter`.
+   * @example server.use(mock.scenarios.rateLimited({ retryAfter: 2, once: true }));
+   */
+  rateLimited(options?: RetryAfterOptions): HttpHandler;
+  /**
+   * 429, errorcode 50200: requests temporarily blocked, without `Retry-After`.
+   * @example server.use(mock.scenarios.blocked());
+   */
+  blocked(options?: ScenarioOptions): HttpHandler;
+  /**
+   * 500 with a Marketing Cloud error body.
+   * @example server.use(mock.scenarios.serverError({ once: true }));
+   */
+  serverError(options?: ScenarioOptions): HttpHandler;
+  /**
+   * 503, errorcode 50300, with `Retry-After` (default 60 s).
+   * @example server.use(mock.scenarios.unavailable({ retryAfter: 1 }));
+   */
+  unavailable(options?: RetryAfterOptions): HttpHandler;
+  /**
+   * A 200 whose JSON body is cut off mid-way.
+   * @example server.use(mock.scenarios.malformedJson({ once: true }));
+   */
+  malformedJson(options?: ScenarioOptions): HttpHandler;
+  /**
+   * A network error (the fetch rejects), on the establish route or the token route.
+   * @example server.use(mock.scenarios.networkError({ route: "token", once: true }));
+   */
+  networkError(options?: TransportScenarioOptions): HttpHandler;
+  /**
+   * Waits `ms` milliseconds, then lets the happy path answer (it records nothing itself).
+   * @example server.use(mock.scenarios.slow(5_000, { once: true }));
+   */
+  slow(ms: number, options?: TransportScenarioOptions): HttpHandler;
+  /**
+   * The happy path, answered in the product page's one-element array.
+   * @example server.use(mock.scenarios.arrayWrapped());
+   */
+  arrayWrapped(options?: ScenarioOptions): HttpHandler;
+  /**
+   * A 200 whose items for these keys carry a `resultClass: "Error"` message; the other keys are
+   * established as usual. Failed keys are not stored.
+   * @example server.use(mock.scenarios.itemErrors(["bad-key"]));
+   */
+  itemErrors(keys: Iterable<string>, options?: ItemErrorsOptions): HttpHandler;
+  /**
+   * The token route answers 401 `invalid_client`.
+   * @example server.use(mock.scenarios.invalidClient({ once: true }));
+   */
+  invalidClient(options?: ScenarioOptions): HttpHandler;
+}
+
+const urlOf = (fake: FakeService, route: "establish" | "token"): string =>
+  route === "establish" ? `${fake.options.rest}/contacts/v1/establish` : `${fake.options.auth}/v2/token`;
+
+/**
+ * The msw handler for one route of a fake: records the request, waits the mock's latency, answers.
+ * @internal
+ */
+export function routeHandler(
+  fake: FakeService,
+  route: "establish" | "token",
+  answer: (request: Request, text: string) => Response | Promise<Response>,
+  options: ScenarioOptions = {},
+): HttpHandler {
+  return http.post(
+    urlOf(fake, route),
+    async ({ request }) => {
+      const text = await fake.record(request, route);
+      const ms = fake.nextLatency();
+      if (ms > 0) await delay(ms);
+      return answer(request, text);
+    },
+    { once: options.once ?? false },
+  );
+}
+
+function checkSeconds(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new TypeError(`scenarios.${name}: retryAfter must be a whole number of seconds >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Builds the scenarios of one fake. @internal */
+export function createScenarios(fake: FakeService): ContactsScenarios {
+  const error = (status: 403 | 500, errorcode: number, message: string) => (options?: ScenarioOptions) =>
+    routeHandler(
+      fake,
+      "establish",
+      () => specJson(ESTABLISH, status, marketingCloudError(errorcode, message)),
+      options,
+    );
+
+  return {
+    unauthorized: (options) => routeHandler(fake, "establish", () => fake.notAuthorized(), options),
+    forbidden: error(403, 20002, "Insufficient privileges to complete this action."),
+    rateLimited: ({ retryAfter = 30, ...options } = {}) => {
+      const seconds = checkSeconds(retryAfter, "rateLimited");
+      return routeHandler(
+        fake,
+        "establish",
+        () =>
+          specJson(
+            ESTABLISH,
+            429,
+            marketingCloudError(50100, `Rate limit exceeded. Retry after ${seconds} seconds.`, { retryAfter: seconds }),
+            { "retry-after": String(seconds) },
+          ),
+        options,
+      );
+    },
+    blocked: (options) =>
+      routeHandler(
+        fake,
+        "establish",
+        () => specJson(ESTABLISH, 429, marketingCloudError(50200, "Requests are temporarily blocked.")),
+        options,
+      ),
+    serverError: error(500, 0, "An error occurred while processing the request."),
+    unavailable: ({ retryAfter = 60, ...options } = {}) => {
+      const seconds = checkSeconds(retryAfter, "unavailable");
+      return routeHandler(
+        fake,
+        "establish",
+        () =>
+          specJson(ESTABLISH, 503, marketingCloudError(50300, `Service unavailable. Retry after ${seconds} seconds.`), {
+            "retry-after": String(seconds),
+          }),
+        options,
+      );
+    },
+    malformedJson: (options) =>
+      routeHandler(
+        fake,
+        "establish",
+        () =>
+          new Response('{"items":[{"value":{"requestedContactKey":', {
+            status: 200,
+            headers: { "content-type": "application/json; charset=utf-8" },
+          }),
+        options,
+      ),
+    networkError: ({ route = "establish", ...options } = {}) =>
+      routeHandler(fake, route, () => HttpResponse.error(), options),
+    slow: (ms, { route = "establish", ...options } = {}) => {
+      if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`scenarios.slow: ms must be >= 0, got ${String(ms)}`);
+      // Answers nothing: after the wait msw hands the request to the next handler (the happy path).
+      return http.post(
+        urlOf(fake, route),
+        async () => {
+          await delay(ms);
+        },
+        { once: options.once ?? false },
+      );
+    },
+    arrayWrapped: (options) =>
+      routeHandler(fake, "establish", (request, text) => fake.establish(request, text, { shape: "array" }), options),
+    itemErrors: (keys, { message = {}, ...options } = {}) => {
+      const failures = new Map([...keys].map((key) => [key, message] as const));
+      return routeHandler(
+        fake,
+        "establish",
+        (request, text) => fake.establish(request, text, { itemErrors: failures }),
+        options,
+      );
+    },
+    invalidClient: (options) => routeHandler(fake, "token", () => fake.invalidClient(), options),
+  };
+}

@@ -1,0 +1,247 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createContactsMock } from "../../src/index.js";
+import { setupContactsServer } from "../../src/node.js";
+import { establish, REST, token } from "../support/http.js";
+import { assertMatchesSpec } from "../support/spec.js";
+
+const { server, mock } = setupContactsServer({ seed: 7 });
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => {
+  server.resetHandlers();
+  mock.reset();
+});
+afterAll(() => server.close());
+
+interface Body {
+  items: Array<{
+    value: {
+      requestedContactKey: string;
+      isNewContact?: boolean;
+      contactReference: { contactID: number; contactKey: string };
+    };
+    requestItemIndex: number;
+    resultMessages: unknown[];
+  }>;
+  requestServiceMessageID: string;
+  responseDateTime: string;
+  serviceMessageID: string;
+  resultMessages: unknown[];
+}
+
+async function ok(body: unknown, accessToken?: string): Promise<Body> {
+  const answer = await establish(body, { token: accessToken ?? (await token()) });
+  expect(answer.status, answer.text).toBe(200);
+  assertMatchesSpec("establish", answer);
+  return answer.body as Body;
+}
+
+describe("auth", () => {
+  const notAuthorized = {
+    message: "Not Authorized",
+    errorcode: 0,
+    documentation: expect.stringMatching(/^https:\/\//),
+  };
+
+  it.each([
+    ["no Authorization header", undefined],
+    ["a token the mock never issued", "not-a-token"],
+    ["an empty bearer", ""],
+  ])("answers 401 Not Authorized for %s", async (_, accessToken) => {
+    const answer = await establish({ ContactKeys: ["a"] }, { token: accessToken });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual(notAuthorized);
+    assertMatchesSpec("establish", answer);
+    expect(mock.store.size).toBe(0);
+  });
+
+  it("answers 401 once an issued token has expired", async () => {
+    const short = createContactsMock({
+      seed: 1,
+      baseUrl: "http://127.0.0.1:9/short",
+      auth: { tokenLifetimeSeconds: 1 },
+    });
+    server.use(...short.handlers);
+    const accessToken = await token("http://127.0.0.1:9/short/v2/token");
+    const url = "http://127.0.0.1:9/short/contacts/v1/establish";
+    expect((await establish({ ContactKeys: ["a"] }, { token: accessToken, url })).status).toBe(200);
+    const realNow = Date.now;
+    Date.now = () => realNow() + 1000;
+    try {
+      const expired = await establish({ ContactKeys: ["a"] }, { token: accessToken, url });
+      expect(expired.status).toBe(401);
+      expect(expired.body).toEqual(notAuthorized);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it("accepts the configured static token without the token route", async () => {
+    const withStatic = createContactsMock({
+      seed: 1,
+      baseUrl: "http://127.0.0.1:9/static",
+      auth: { staticToken: "from-backend" },
+    });
+    server.use(...withStatic.handlers);
+    const url = "http://127.0.0.1:9/static/contacts/v1/establish";
+    expect((await establish({ ContactKeys: ["a"] }, { token: "from-backend", url })).status).toBe(200);
+    expect((await establish({ ContactKeys: ["a"] }, { token: "other", url })).status).toBe(401);
+  });
+
+  it("needs no token at all with auth: false (an app's proxy)", async () => {
+    const proxy = createContactsMock({ seed: 1, baseUrl: "http://localhost:3000/api/sfmc", auth: false });
+    server.use(...proxy.handlers);
+    const answer = await establish(
+      { ContactKeys: ["a"] },
+      { url: "http://localhost:3000/api/sfmc/contacts/v1/establish" },
+    );
+    expect(answer.status).toBe(200);
+    expect(proxy.store.has("a")).toBe(true);
+    expect(mock.store.has("a")).toBe(false);
+  });
+});
+
+describe("bad bodies, answered as the service answers them", () => {
+  it.each([
+    ["a body that is not JSON", { raw: "{ContactKeys: [" }, 400, 10004],
+    ["JSON that is not an object", { raw: '["Key1"]' }, 400, 10004],
+    ["no ContactKeys", { body: { ReturnResults: true } }, 400, 10002],
+    ["ContactKeys null", { body: { ContactKeys: null } }, 400, 10002],
+    ["ContactKeys a string", { body: { ContactKeys: "Key1" } }, 400, 10001],
+    ["a number in ContactKeys", { body: { ContactKeys: ["Key1", 2] } }, 400, 10001],
+    ["a flag that is not a boolean", { body: { ContactKeys: ["a"], ReturnResults: "yes" } }, 400, 10001],
+    ["a ContactType that is not an integer", { body: { ContactKeys: ["a"], ContactType: 1.5 } }, 400, 10001],
+    ["an empty ContactKeys", { body: { ContactKeys: [] } }, 400, 10005],
+    ["an empty key", { body: { ContactKeys: ["a", ""] } }, 400, 10005],
+    ["a key over 254 characters", { body: { ContactKeys: ["a", "k".repeat(255)] } }, 400, 10005],
+  ])("%s: %i with errorcode %i", async (_, given, status, errorcode) => {
+    const input = given as { body?: unknown; raw?: string };
+    const answer = await establish(input.body, { token: await token(), ...(input.raw ? { raw: input.raw } : {}) });
+    expect(answer.status).toBe(status);
+    expect(answer.body).toMatchObject({ errorcode });
+    assertMatchesSpec("establish", answer);
+    expect(mock.store.size).toBe(0);
+  });
+
+  it("names the index and the reason", async () => {
+    const answer = await establish({ ContactKeys: ["a", "k".repeat(255)] }, { token: await token() });
+    expect((answer.body as { message: string }).message).toBe(
+      "ContactKeys[1]: invalid value: a contact key is 1 to 254 characters, got 255",
+    );
+  });
+
+  it("accepts a key of exactly 254 characters", async () => {
+    const body = await ok({ ContactKeys: ["k".repeat(254)] });
+    expect(body.items[0]?.value.requestedContactKey).toHaveLength(254);
+  });
+
+  it.each(["text/plain", "application/x-www-form-urlencoded"])(
+    "answers 415 to content type %s",
+    async (contentType) => {
+      const answer = await establish({ ContactKeys: ["a"] }, { token: await token(), contentType });
+      expect(answer.status).toBe(415);
+      expect(answer.body).toMatchObject({ errorcode: 0, message: expect.stringContaining(contentType) });
+      assertMatchesSpec("establish", answer);
+    },
+  );
+
+  it("accepts application/json with a charset", async () => {
+    const answer = await establish(
+      { ContactKeys: ["a"] },
+      { token: await token(), contentType: "application/json; charset=utf-8" },
+    );
+    expect(answer.status).toBe(200);
+  });
+});
+
+describe("names and flags, like the service", () => {
+  it("accepts camelCase names and string booleans", async () => {
+    const body = await ok({ contactKeys: ["a"], returnResults: "false" });
+    expect(body.items).toEqual([]);
+    expect(mock.store.has("a")).toBe(true);
+  });
+
+  it("accepts real booleans and any casing of the string forms", async () => {
+    expect((await ok({ ContactKeys: ["a"], ReturnResults: false })).items).toEqual([]);
+    expect((await ok({ ContactKeys: ["a"], ReturnResults: "False" })).items).toEqual([]);
+    expect((await ok({ ContactKeys: ["a"], returnresults: "TRUE" })).items).toHaveLength(1);
+  });
+
+  it("leaves isNewContact out when IncludeNewContactAwareness is false", async () => {
+    const body = await ok({ ContactKeys: ["a"], IncludeNewContactAwareness: "false" });
+    expect(body.items[0]?.value).not.toHaveProperty("isNewContact");
+  });
+
+  it("includes isNewContact by default", async () => {
+    const body = await ok({ ContactKeys: ["a"] });
+    expect(body.items[0]?.value.isNewContact).toBe(true);
+  });
+
+  it("keeps request order with CorrelateResponseItem, and requestItemIndex names each key's position either way", async () => {
+    const keys = Array.from({ length: 20 }, (_, i) => `key-${i}`);
+    const correlated = await ok({ ContactKeys: keys });
+    expect(correlated.items.map((item) => item.value.requestedContactKey)).toEqual(keys);
+    expect(correlated.items.map((item) => item.requestItemIndex)).toEqual(keys.map((_, i) => i));
+
+    const uncorrelated = await ok({ ContactKeys: keys, CorrelateResponseItem: false });
+    expect(uncorrelated.items.map((item) => item.value.requestedContactKey)).not.toEqual(keys);
+    for (const item of uncorrelated.items) expect(keys[item.requestItemIndex]).toBe(item.value.requestedContactKey);
+  });
+});
+
+describe("state", () => {
+  it("gives a key a new id on first sight and the same id after, with isNewContact true then false", async () => {
+    const accessToken = await token();
+    const first = await ok({ ContactKeys: ["Key1"] }, accessToken);
+    const second = await ok({ ContactKeys: ["Key1", "Key2"] }, accessToken);
+    expect(first.items[0]?.value.isNewContact).toBe(true);
+    expect(second.items[0]?.value.isNewContact).toBe(false);
+    expect(second.items[0]?.value.contactReference.contactID).toBe(first.items[0]?.value.contactReference.contactID);
+    expect(second.items[1]?.value.isNewContact).toBe(true);
+    expect(second.items[1]?.value.contactReference.contactID).not.toBe(
+      first.items[0]?.value.contactReference.contactID,
+    );
+    expect(mock.store.get("Key1")?.contactID).toBe(first.items[0]?.value.contactReference.contactID);
+  });
+
+  it("treats keys as opaque and case-preserving", async () => {
+    const body = await ok({ ContactKeys: ["Key1", "key1", " Key1", "KEY1"] });
+    expect(body.items.map((item) => item.value.isNewContact)).toEqual([true, true, true, true]);
+    expect(new Set(body.items.map((item) => item.value.contactReference.contactID)).size).toBe(4);
+    expect(body.items.map((item) => item.value.contactReference.contactKey)).toEqual(["Key1", "key1", " Key1", "KEY1"]);
+  });
+
+  it("answers a key repeated in one request as new, then existing", async () => {
+    const body = await ok({ ContactKeys: ["dup", "dup"] });
+    expect(body.items.map((item) => item.value.isNewContact)).toEqual([true, false]);
+  });
+
+  it("stores contacts even when results are not returned", async () => {
+    await ok({ ContactKeys: ["silent"], ReturnResults: false });
+    const body = await ok({ ContactKeys: ["silent"] });
+    expect(body.items[0]?.value.isNewContact).toBe(false);
+  });
+
+  it("starts from contacts added to the store", async () => {
+    mock.store.add("existing", { contactID: 123456789 });
+    const body = await ok({ ContactKeys: ["existing"] });
+    expect(body.items[0]?.value).toMatchObject({ isNewContact: false, contactReference: { contactID: 123456789 } });
+  });
+});
+
+describe("formats", () => {
+  it("writes GUIDs in lower case and responseDateTime with 7 fractional digits and an offset", async () => {
+    const body = await ok({ ContactKeys: ["a"] });
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    expect(body.requestServiceMessageID).toMatch(guid);
+    expect(body.serviceMessageID).toMatch(guid);
+    expect(body.requestServiceMessageID).not.toBe(body.serviceMessageID);
+    expect(body.responseDateTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}-06:00$/);
+  });
+
+  it("answers on any tenant subdomain by default", async () => {
+    const other = "https://other-tenant.rest.marketingcloudapis.com/contacts/v1/establish";
+    const answer = await establish({ ContactKeys: ["a"] }, { token: await token(), url: other });
+    expect(answer.status).toBe(200);
+    expect(REST).not.toBe(other);
+  });
+});

@@ -1,0 +1,141 @@
+import { inspect } from "node:util";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createContactsMock } from "../../src/index.js";
+import { setupContactsServer } from "../../src/node.js";
+import { ESTABLISH_URL, establish, requestToken, token } from "../support/http.js";
+
+const { server, mock } = setupContactsServer({ seed: 9 });
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => {
+  server.resetHandlers();
+  mock.reset();
+});
+afterAll(() => server.close());
+
+describe("requests: what the app sent", () => {
+  it("records each request, parsed, in order", async () => {
+    const accessToken = await token();
+    await establish({ ContactKeys: ["Key1"], ReturnResults: false }, { token: accessToken });
+    expect(mock.requests.map((r) => r.route)).toEqual(["token", "establish"]);
+    expect(mock.requests[1]).toMatchObject({
+      route: "establish",
+      method: "POST",
+      url: ESTABLISH_URL,
+      body: { ContactKeys: ["Key1"], ReturnResults: false },
+      headers: { "content-type": "application/json", authorization: "Bearer [redacted]" },
+    });
+  });
+
+  it("keeps a body that is not JSON as text", async () => {
+    await establish(null, { token: await token(), raw: "not json" });
+    expect(mock.requests.at(-1)?.body).toBe("not json");
+  });
+
+  it("never holds a token or a client secret", async () => {
+    const secret = "s3cr3t-value-that-must-not-leak";
+    await requestToken({ grant_type: "client_credentials", client_id: "id", client_secret: secret });
+    const accessToken = await token();
+    await establish({ ContactKeys: ["a"] }, { token: accessToken });
+    const everything = JSON.stringify(mock.requests) + inspect(mock.requests, { depth: null });
+    expect(everything).not.toContain(secret);
+    expect(everything).not.toContain(accessToken);
+    expect(mock.requests[0]?.body).toMatchObject({ client_id: "id", client_secret: "[redacted]" });
+  });
+
+  it("is emptied by reset()", async () => {
+    await token();
+    mock.reset();
+    expect(mock.requests).toEqual([]);
+  });
+});
+
+describe("store: what was established", () => {
+  it("lists contacts in the order first established", async () => {
+    await establish({ ContactKeys: ["b", "a", "b"] }, { token: await token() });
+    expect(mock.store.all().map((c) => c.contactKey)).toEqual(["b", "a"]);
+    expect(mock.store.size).toBe(2);
+    expect([...mock.store].map((c) => c.contactKey)).toEqual(["b", "a"]);
+  });
+
+  it("refuses an id another contact has", () => {
+    mock.store.add("one", { contactID: 111111111 });
+    expect(() => mock.store.add("two", { contactID: 111111111 })).toThrow(/already used/);
+  });
+});
+
+describe("isolation and determinism", () => {
+  it("two mocks share nothing", async () => {
+    const other = createContactsMock({ seed: 9, baseUrl: "http://127.0.0.1:9/other", auth: false });
+    server.use(...other.handlers);
+    await establish({ ContactKeys: ["a"] }, { token: await token() });
+    expect(other.store.size).toBe(0);
+    expect(other.requests).toEqual([]);
+  });
+
+  it("the same seed gives the same ids, GUIDs, times and tokens; reset() starts over", async () => {
+    const run = async () => {
+      const accessToken = await token();
+      const answer = await establish({ ContactKeys: ["x", "y"] }, { token: accessToken });
+      return { accessToken, body: answer.body };
+    };
+    const first = await run();
+    mock.reset();
+    const again = await run();
+    expect(again).toEqual(first);
+
+    const twin = createContactsMock({ seed: 9, baseUrl: "http://127.0.0.1:9/twin" });
+    server.use(...twin.handlers);
+    const twinToken = await token("http://127.0.0.1:9/twin/v2/token");
+    const twinAnswer = await establish(
+      { ContactKeys: ["x", "y"] },
+      { token: twinToken, url: "http://127.0.0.1:9/twin/contacts/v1/establish" },
+    );
+    expect(twinToken).toBe(first.accessToken);
+    expect(twinAnswer.body).toEqual(first.body);
+  });
+
+  it("another seed gives other ids", async () => {
+    const other = createContactsMock({ seed: 10, baseUrl: "http://127.0.0.1:9/seed10", auth: false });
+    server.use(...other.handlers);
+    const mine = await establish({ ContactKeys: ["x"] }, { token: await token() });
+    const theirs = await establish({ ContactKeys: ["x"] }, { url: "http://127.0.0.1:9/seed10/contacts/v1/establish" });
+    const id = (body: unknown) =>
+      (body as { items: Array<{ value: { contactReference: { contactID: number } } }> }).items[0]?.value
+        .contactReference.contactID;
+    expect(id(mine.body)).not.toBe(id(theirs.body));
+  });
+
+  it("without a seed, responseDateTime is the current time", async () => {
+    const live = createContactsMock({ baseUrl: "http://127.0.0.1:9/live", auth: false });
+    server.use(...live.handlers);
+    const answer = await establish({ ContactKeys: ["x"] }, { url: "http://127.0.0.1:9/live/contacts/v1/establish" });
+    const time = (answer.body as { responseDateTime: string }).responseDateTime;
+    expect(Math.abs(Date.parse(time) - Date.now())).toBeLessThan(60_000);
+  });
+});
+
+describe("latency", () => {
+  it("waits the fixed latency before answering", async () => {
+    const slow = createContactsMock({ seed: 1, latency: 40, baseUrl: "http://127.0.0.1:9/slow", auth: false });
+    server.use(...slow.handlers);
+    const started = performance.now();
+    await establish({ ContactKeys: ["x"] }, { url: "http://127.0.0.1:9/slow/contacts/v1/establish" });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(35);
+  });
+});
+
+describe("options are checked", () => {
+  it.each([
+    [{ seed: 1.5 }, /seed must be an integer/],
+    [{ latency: -1 }, /latency/],
+    [{ latency: [10, 5] as const }, /latency/],
+    [{ responseShape: "list" as "array" }, /responseShape/],
+    [{ baseUrl: "not a url" }, /baseUrl must be an absolute URL/],
+    [{ baseUrl: "https://x.test/api?x=1" }, /without query or fragment/],
+    [{ auth: { tokenLifetimeSeconds: 0 } }, /tokenLifetimeSeconds/],
+    [{ auth: { staticToken: "" } }, /staticToken/],
+  ])("%j is refused with a TypeError that names the option", (options, message) => {
+    expect(() => createContactsMock(options)).toThrow(message);
+    expect(() => createContactsMock(options)).toThrow(TypeError);
+  });
+});
