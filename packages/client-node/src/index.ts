@@ -1,0 +1,226 @@
+/**
+ * A typed Node.js client for Salesforce Marketing Cloud's `POST /contacts/v1/establish`: OAuth
+ * client credentials with a process-wide token cache, retries that honour `Retry-After`,
+ * keep-alive, and streaming bulk establish.
+ *
+ * @example
+ * ```ts
+ * import { createContactsClientFromEnv } from "@sfmc-contacts/client-node";
+ *
+ * const client = createContactsClientFromEnv();
+ * const summary = await client.establishAll(keys, { onProgress: (p) => console.log(p.processed) });
+ * await client.close();
+ * ```
+ *
+ * @packageDocumentation
+ */
+import {
+  type ClientOptions,
+  type ContactsClient,
+  ContactsValidationError,
+  createContactsCore,
+  type EstablishTransport,
+} from "@sfmc-contacts/core";
+import { openapiFetchTransport } from "@sfmc-contacts/core/openapi-fetch";
+import type { paths } from "@sfmc-contacts/types";
+import createClient, { type Middleware } from "openapi-fetch";
+import { TokenManager } from "./token-manager.js";
+import { createAgent, undiciTransport } from "./undici-transport.js";
+import { checkExplicitBase, checkSubdomain } from "./urls.js";
+
+export * from "@sfmc-contacts/core";
+export { clearTokenCache } from "./token-manager.js";
+
+/**
+ * Options of the Node client.
+ *
+ * @example
+ * ```ts
+ * const options: NodeClientOptions = {
+ *   subdomain: "mc563885gzs27c5t9-63k636ttgm",
+ *   clientId: process.env.SFMC_CLIENT_ID!,
+ *   clientSecret: process.env.SFMC_CLIENT_SECRET!,
+ *   accountId: "1234567",
+ * };
+ * ```
+ */
+export interface NodeClientOptions extends ClientOptions {
+  /** The tenant subdomain (letters, digits, hyphens). Required unless both base URLs are set. */
+  subdomain?: string;
+  /** The installed package's client id. */
+  clientId: string;
+  /** The installed package's client secret. Kept in memory only; never logged or put in an error. */
+  clientSecret: string;
+  /** The MID of the business unit to act in. */
+  accountId?: string;
+  /** Space-separated scopes to narrow the token to. */
+  scope?: string;
+  /**
+   * The REST base URL. Default: the token's `rest_instance_url` (which must be a
+   * `https://*.marketingcloudapis.com` host). Setting it trusts that host with the token; plain
+   * http is accepted only for loopback hosts.
+   */
+  baseUrl?: string;
+  /** The auth base URL. Default `https://{subdomain}.auth.marketingcloudapis.com`. Same rules as `baseUrl`. */
+  authBaseUrl?: string;
+  /**
+   * How establish requests travel. `"fetch"` (default): the global fetch through openapi-fetch, so
+   * msw and `middleware` see every request. `"undici"`: undici's `request` on a keep-alive agent,
+   * the fast path for bulk work (not seen by msw or middleware).
+   */
+  transport?: "fetch" | "undici";
+  /** The fetch to use (tokens, `raw`, and establish with the fetch transport). Default: the global fetch, looked up at each request. */
+  fetch?: (request: Request) => Promise<Response>;
+  /** openapi-fetch middleware for establish and `raw` requests (not for the token route). */
+  middleware?: Middleware[];
+}
+
+/**
+ * The Node client: `establish`, `establishAll`, `raw`, and `close()`.
+ *
+ * @example
+ * ```ts
+ * const client: NodeContactsClient = createContactsClient(options);
+ * try {
+ *   await client.establish(["Key1"]);
+ * } finally {
+ *   await client.close();
+ * }
+ * ```
+ */
+export interface NodeContactsClient extends ContactsClient {
+  /** Closes the client's keep-alive connections (undici transport). The client is unusable after. */
+  close(): Promise<void>;
+}
+
+/** Placeholder base of `raw`: every raw request is re-based onto the real REST host before it is sent. */
+const PENDING_BASE = "https://rest.base.pending.invalid";
+
+/**
+ * Creates the Node client.
+ *
+ * @example
+ * ```ts
+ * const client = createContactsClient({ subdomain, clientId, clientSecret, timeoutMs: 15_000 });
+ * const { contacts, failures } = await client.establish(["Key1", "Key2"]);
+ * ```
+ */
+export function createContactsClient(options: NodeClientOptions): NodeContactsClient {
+  if (options === null || typeof options !== "object") {
+    throw new ContactsValidationError("createContactsClient needs an options object", { reason: "no options" });
+  }
+  for (const name of ["clientId", "clientSecret"] as const) {
+    if (typeof options[name] !== "string" || options[name].length === 0) {
+      throw new ContactsValidationError(`${name} must be a non-empty string`, { reason: `missing ${name}` });
+    }
+  }
+  const explicitRest = options.baseUrl === undefined ? undefined : checkExplicitBase(options.baseUrl, "baseUrl");
+  let authBaseUrl: string;
+  if (options.authBaseUrl !== undefined) authBaseUrl = checkExplicitBase(options.authBaseUrl, "authBaseUrl");
+  else authBaseUrl = `https://${checkSubdomain(options.subdomain)}.auth.marketingcloudapis.com`;
+  if (options.subdomain !== undefined) checkSubdomain(options.subdomain);
+  const transportName = options.transport ?? "fetch";
+  if (transportName !== "fetch" && transportName !== "undici") {
+    throw new ContactsValidationError(`transport must be "fetch" or "undici", got ${JSON.stringify(transportName)}`, {
+      reason: "invalid transport",
+    });
+  }
+
+  const fetchFn = options.fetch ?? ((request: Request) => fetch(request));
+  const tokens = new TokenManager({
+    authBaseUrl,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    accountId: options.accountId,
+    scope: options.scope,
+    explicitRestBase: explicitRest !== undefined,
+    client: createClient<paths>({ fetch: fetchFn }),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    onEvent: options.onEvent,
+  });
+  const credentials = async (signal?: AbortSignal) => {
+    const token = await tokens.token(signal);
+    return { baseUrl: explicitRest ?? token.restUrl, authorization: `Bearer ${token.accessToken}` };
+  };
+
+  const raw = createClient<paths>({ baseUrl: PENDING_BASE, fetch: fetchFn });
+  raw.use({
+    async onRequest({ request }) {
+      // Establish calls come with their base and token; `raw` calls get them here.
+      if (!request.url.startsWith(PENDING_BASE)) return request;
+      const { baseUrl, authorization } = await credentials(request.signal);
+      const rebased = new Request(baseUrl + request.url.slice(PENDING_BASE.length), {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: request.signal,
+        duplex: "half",
+      } as RequestInit);
+      if (!rebased.headers.has("authorization")) rebased.headers.set("authorization", authorization);
+      return rebased;
+    },
+  });
+  if (options.middleware) raw.use(...options.middleware);
+
+  const agent = transportName === "undici" ? createAgent() : undefined;
+  const transport: EstablishTransport = agent ? undiciTransport(agent) : openapiFetchTransport(raw);
+  const core = createContactsCore({
+    ...options,
+    raw,
+    transport,
+    auth: {
+      credentials: (signal) => credentials(signal),
+      renew: (refused, signal) => tokens.renew(refused.authorization?.replace(/^Bearer /, "") ?? "", signal),
+    },
+  });
+  return { ...core, close: async () => agent?.close() };
+}
+
+/** The environment variables `createContactsClientFromEnv` reads. */
+const ENV = {
+  subdomain: "SFMC_SUBDOMAIN",
+  clientId: "SFMC_CLIENT_ID",
+  clientSecret: "SFMC_CLIENT_SECRET",
+  accountId: "SFMC_ACCOUNT_ID",
+  baseUrl: "SFMC_REST_BASE_URL",
+  authBaseUrl: "SFMC_AUTH_BASE_URL",
+} as const;
+
+/**
+ * Creates the Node client from the environment: `SFMC_SUBDOMAIN`, `SFMC_CLIENT_ID` and
+ * `SFMC_CLIENT_SECRET` (required; `SFMC_SUBDOMAIN` may be left out when both
+ * `SFMC_REST_BASE_URL` and `SFMC_AUTH_BASE_URL` are set), and `SFMC_ACCOUNT_ID` (optional).
+ * When any required variable is missing, the error lists every missing one.
+ *
+ * @example
+ * ```ts
+ * const client = createContactsClientFromEnv(process.env, { timeoutMs: 15_000, transport: "undici" });
+ * ```
+ */
+export function createContactsClientFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<NodeClientOptions> = {},
+): NodeContactsClient {
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+  const found = Object.fromEntries(
+    Object.entries(ENV).flatMap(([option, name]) => {
+      const value = read(name);
+      return value === undefined ? [] : [[option, value]];
+    }),
+  ) as Partial<Record<keyof typeof ENV, string>>;
+  const required: Array<keyof typeof ENV> = ["clientId", "clientSecret"];
+  if (!(found.baseUrl && found.authBaseUrl)) required.unshift("subdomain");
+  const missing = required
+    .filter((option) => found[option] === undefined && overrides[option] === undefined)
+    .map((option) => ENV[option]);
+  if (missing.length > 0) {
+    throw new ContactsValidationError(
+      `Missing environment variable${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Set ${missing.length > 1 ? "them" : "it"} (or pass the options) to reach Marketing Cloud.`,
+      { reason: `missing ${missing.join(", ")}` },
+    );
+  }
+  return createContactsClient({ ...(found as NodeClientOptions), ...overrides });
+}

@@ -1,0 +1,130 @@
+import type { EstablishContactsRequest, EstablishContactsResponse, MarketingCloudError } from "@sfmc-contacts/types";
+import type { AuthSource } from "./auth.js";
+import { ContactsApiError, ContactsError, ContactsNetworkError, ContactsTimeoutError, checkNumber } from "./errors.js";
+import { type ContactsEventListener, emit } from "./events.js";
+import { isError } from "./results.js";
+import { parseRetryAfter, type RetryPolicy, retryDelay, sleep } from "./retry.js";
+import type { EstablishTransport, TransportReply } from "./transport.js";
+
+/** What the request pipeline needs. @internal */
+export interface PipelineConfig {
+  auth: AuthSource;
+  transport: EstablishTransport;
+  retry: RetryPolicy;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  onEvent?: ContactsEventListener | undefined;
+}
+
+/** Per-call settings. @internal */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+  timeoutMs?: number | undefined;
+}
+
+const json = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+/** The error for a non-200 answer, with Marketing Cloud's fields when the body has them. */
+function apiError({ status, text, header }: TransportReply): ContactsApiError {
+  const parsed = json(text) as MarketingCloudError | undefined;
+  // A Marketing Cloud error body has a message; a proxy's error page (HTML, say) does not parse.
+  const body = parsed?.message ? parsed : undefined;
+  const retryAfterMs = parseRetryAfter(header("retry-after"));
+  return new ContactsApiError(
+    `Marketing Cloud answered ${status}${body ? `: ${body.message} (errorcode ${body.errorcode})` : ""}`,
+    {
+      status,
+      body,
+      retryAfter: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
+      requestId: header("x-request-id") ?? undefined,
+    },
+  );
+}
+
+/** Reads a 200: the object, or the product page's one-element array around it. */
+function readAnswer(text: string): EstablishContactsResponse {
+  let body = json(text) as EstablishContactsResponse | EstablishContactsResponse[] | undefined;
+  if (Array.isArray(body) && body.length === 1) body = body[0];
+  const answer = body as EstablishContactsResponse | undefined;
+  if (!Array.isArray(answer?.items) || !Array.isArray(answer.resultMessages)) {
+    throw new ContactsApiError("Marketing Cloud answered 200 with an unreadable body", { status: 200 });
+  }
+  const failure = answer.resultMessages.find(isError);
+  if (failure) {
+    throw new ContactsApiError(`Marketing Cloud refused the request: ${failure.resultCode}: ${failure.message}`, {
+      status: 200,
+      retryable: false,
+    });
+  }
+  return answer;
+}
+
+/**
+ * Sends one establish body with auth, a per-attempt timeout, retries with backoff that honours
+ * `Retry-After`, and one renewal of credentials after a 401.
+ * @internal
+ */
+export function createPipeline({ auth, transport, retry, signal, onEvent, timeoutMs: defaultTimeout }: PipelineConfig) {
+  checkNumber(defaultTimeout, "timeoutMs", 1);
+  return async (body: EstablishContactsRequest, options: CallOptions = {}): Promise<EstablishContactsResponse> => {
+    checkNumber(options.timeoutMs, "timeoutMs", 1);
+    const timeoutMs = options.timeoutMs ?? defaultTimeout;
+    const outer = AbortSignal.any([signal, options.signal].filter((s) => s) as AbortSignal[]);
+    let renewed = false;
+    for (let attempt = 1; ; attempt++) {
+      outer.throwIfAborted();
+      const controller = new AbortController();
+      const abort = () => controller.abort(outer.reason);
+      outer.addEventListener("abort", abort);
+      const timer = timeoutMs && setTimeout(() => controller.abort(new ContactsTimeoutError(timeoutMs)), timeoutMs);
+      let error: ContactsError;
+      try {
+        const credentials = await auth.credentials(controller.signal);
+        const url = `${credentials.baseUrl}/contacts/v1/establish`;
+        const headers: Record<string, string> = credentials.authorization
+          ? { authorization: credentials.authorization }
+          : {};
+        emit(onEvent, { type: "request", attempt, url, keys: body.ContactKeys.length });
+        const started = Date.now();
+        const reply = await transport({ baseUrl: credentials.baseUrl, body, headers, signal: controller.signal });
+        emit(onEvent, { type: "response", attempt, status: reply.status, durationMs: Date.now() - started });
+        if (reply.status === 200) return readAnswer(reply.text);
+        if (reply.status === 401 && !renewed && (await auth.renew?.(credentials, controller.signal))) {
+          renewed = true;
+          attempt--;
+          continue;
+        }
+        error = apiError(reply);
+      } catch (caught) {
+        if (outer.aborted) throw outer.reason;
+        const reason = controller.signal.reason;
+        error =
+          reason instanceof ContactsTimeoutError
+            ? reason
+            : caught instanceof ContactsError
+              ? caught
+              : new ContactsNetworkError(caught);
+      } finally {
+        clearTimeout(timer);
+        outer.removeEventListener("abort", abort);
+      }
+      const retryAfter = (error as ContactsApiError).retryAfter;
+      const delay =
+        attempt < retry.attempts && error.retryable
+          ? retryDelay(attempt, retry, retryAfter === undefined ? undefined : retryAfter * 1000)
+          : undefined;
+      if (delay === undefined) {
+        emit(onEvent, { type: "error", error });
+        throw error;
+      }
+      emit(onEvent, { type: "retry", attempt, delayMs: delay, reason: error.message });
+      await sleep(delay, outer);
+    }
+  };
+}

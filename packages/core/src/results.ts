@@ -1,0 +1,166 @@
+import type { EstablishContactsItem, EstablishContactsResponse, ResultMessage } from "@sfmc-contacts/types";
+
+/**
+ * A key that Marketing Cloud established.
+ *
+ * @example
+ * ```ts
+ * for (const contact of result.contacts) console.log(contact.key, contact.contactId, contact.isNew);
+ * ```
+ */
+export interface EstablishedKey {
+  ok: true;
+  /** The contact key, as requested. */
+  key: string;
+  /** Its position in the request (in `establishAll`, in the whole input). */
+  index: number;
+  /** The contact's id. */
+  contactId: number;
+  /** The contact type by name, e.g. `Default`. */
+  contactType: string;
+  /** The contact's status, e.g. `Active`. */
+  status: string;
+  /** Whether this call created the contact (present when new-contact awareness is on, the default). */
+  isNew?: boolean;
+  /** Any messages about this key (none of them `Error`). */
+  messages: ResultMessage[];
+}
+
+/**
+ * Why a key failed.
+ *
+ * @example
+ * ```ts
+ * if (failure.code === "ITEM_ERROR") retryKeyLater(failure.key);
+ * ```
+ */
+export type FailureCode =
+  /** The answer's item for this key carried a `resultClass: "Error"` message. */
+  | "ITEM_ERROR"
+  /** The answer had no item for this key. */
+  | "MISSING_ITEM"
+  /** The request for this key's batch failed (see `error`). */
+  | "REQUEST_FAILED"
+  /** The key cannot be sent (empty, too long, not a string). */
+  | "INVALID_KEY"
+  /** The run was aborted before this key's batch was answered. */
+  | "ABORTED";
+
+/**
+ * A key that was not established, and why. A failure is never silently dropped.
+ *
+ * @example
+ * ```ts
+ * for (const failure of result.failures) console.error(failure.key, failure.code, failure.reason);
+ * ```
+ */
+export interface FailedKey {
+  ok: false;
+  /** The contact key, as requested (for a key that is not a string: its text form). */
+  key: string;
+  /** Its position in the request (in `establishAll`, in the whole input). */
+  index: number;
+  code: FailureCode;
+  /** Why, in words. */
+  reason: string;
+  /** The messages about this key, when the answer had any. */
+  messages: ResultMessage[];
+  /** The error of the failed request, for `REQUEST_FAILED` and `ABORTED`. */
+  error?: unknown;
+}
+
+/**
+ * The outcome for one key: established, or failed with a reason.
+ *
+ * @example
+ * ```ts
+ * const line = (r: ContactResult) => (r.ok ? `${r.key} -> ${r.contactId}` : `${r.key} failed: ${r.reason}`);
+ * ```
+ */
+export type ContactResult = EstablishedKey | FailedKey;
+
+/**
+ * What `establish` returns: one result per requested key, in request order.
+ *
+ * @example
+ * ```ts
+ * const result = await client.establish(["Key1", "Key2"]);
+ * console.log(result.contacts.length, "established,", result.failures.length, "failed");
+ * ```
+ */
+export interface EstablishResult {
+  /** One result per requested key, in request order. */
+  results: ContactResult[];
+  /** The keys that were established. */
+  contacts: EstablishedKey[];
+  /** The keys that failed. */
+  failures: FailedKey[];
+  /** Request-level messages. */
+  resultMessages: ResultMessage[];
+  requestServiceMessageID: string;
+  serviceMessageID: string;
+  /** As the service wrote it (7 fractional digits and an offset). */
+  responseDateTime: string;
+  /** The answer as Marketing Cloud sent it (unwrapped from the product page's array form). */
+  raw: EstablishContactsResponse;
+}
+
+/**
+ * What `establish` returns with `returnResults: false`: the service's acknowledgement.
+ *
+ * @example
+ * ```ts
+ * const ack = await client.establish(keys, { returnResults: false });
+ * console.log(ack.acknowledged, ack.serviceMessageID);
+ * ```
+ */
+export interface EstablishAcknowledgement {
+  acknowledged: true;
+  /** How many keys were sent. */
+  keys: number;
+  resultMessages: ResultMessage[];
+  requestServiceMessageID: string;
+  serviceMessageID: string;
+  responseDateTime: string;
+  raw: EstablishContactsResponse;
+}
+
+/** Whether a message is a failure. @internal */
+export const isError = (message: ResultMessage): boolean => message.resultClass.toLowerCase() === "error";
+
+/** Maps an answer to one result per requested key. @internal */
+export function toResults(keys: readonly string[], items: readonly EstablishContactsItem[]): ContactResult[] {
+  const byIndex: Array<EstablishContactsItem | undefined> = [];
+  for (const item of items) {
+    const key = item.value?.requestedContactKey;
+    // Trust requestItemIndex when it names this key; otherwise take the first free position of the key.
+    const at =
+      keys[item.requestItemIndex] === key && !byIndex[item.requestItemIndex]
+        ? item.requestItemIndex
+        : keys.findIndex((k, i) => k === key && !byIndex[i]);
+    if (at >= 0) byIndex[at] = item;
+  }
+  return keys.map((key, index): ContactResult => {
+    const item = byIndex[index];
+    const messages = item?.resultMessages ?? [];
+    const failure = messages.find(isError);
+    if (!item || failure) {
+      const [code, reason]: [FailureCode, string] = failure
+        ? ["ITEM_ERROR", [failure.resultCode, failure.message, failure.data].filter(Boolean).join(": ")]
+        : ["MISSING_ITEM", "the answer has no item for this key"];
+      return { ok: false, key, index, code, reason, messages };
+    }
+    const { contactID, contactType, contactStatus } = item.value.contactReference;
+    const { isNewContact } = item.value;
+    return {
+      ok: true,
+      key,
+      index,
+      contactId: contactID,
+      contactType,
+      status: contactStatus,
+      messages,
+      ...(isNewContact !== undefined && { isNew: isNewContact }),
+    };
+  });
+}

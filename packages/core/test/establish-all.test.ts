@@ -1,0 +1,186 @@
+import { delay, HttpResponse, http } from "msw";
+import { describe, expect, it } from "vitest";
+import type { ContactResult, EstablishAllProgress } from "../src/index.js";
+import { ContactsValidationError } from "../src/index.js";
+import { establishCalls, makeClient, REST, useMock } from "./support.js";
+
+const { server, mock } = useMock();
+const keysOf = (n: number, prefix = "key") => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+async function collect(run: AsyncIterable<ContactResult>): Promise<ContactResult[]> {
+  const out: ContactResult[] = [];
+  for await (const result of run) out.push(result);
+  return out;
+}
+
+/** Every index 0..n-1 appears exactly once. */
+function expectEachOnce(results: ContactResult[], n: number) {
+  expect(results.map((r) => r.index).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+}
+
+describe("establishAll", () => {
+  it("batches an array by batchSize and gives each key one result", async () => {
+    const keys = keysOf(230);
+    const run = makeClient().establishAll(keys, { batchSize: 50, concurrency: 3 });
+    const results = await collect(run);
+    expectEachOnce(results, 230);
+    expect(results.every((r) => r.ok && r.key === keys[r.index])).toBe(true);
+    expect(
+      establishCalls(mock)
+        .map((r) => (r.body as { ContactKeys: string[] }).ContactKeys.length)
+        .sort((a, b) => b - a),
+    ).toEqual([50, 50, 50, 50, 30]);
+    expect(await run).toEqual({
+      total: 230,
+      processed: 230,
+      established: 230,
+      created: 230,
+      existing: 0,
+      failed: 0,
+      batches: 5,
+      stopped: false,
+    });
+  });
+
+  it("defaults to batches of 50", async () => {
+    await makeClient().establishAll(keysOf(120));
+    expect(
+      establishCalls(mock)
+        .map((r) => (r.body as { ContactKeys: string[] }).ContactKeys.length)
+        .sort(),
+    ).toEqual([20, 50, 50]);
+  });
+
+  it("reads async iterables, and counts new and existing contacts", async () => {
+    mock.store.add("key-1");
+    async function* source() {
+      for (const key of keysOf(7)) yield key;
+    }
+    const summary = await makeClient().establishAll(source(), { batchSize: 3 });
+    expect(summary).toMatchObject({ total: 7, established: 7, created: 6, existing: 1, failed: 0, batches: 3 });
+  });
+
+  it("never has more than `concurrency` requests in flight", async () => {
+    let inFlight = 0;
+    let most = 0;
+    server.use(
+      http.post(`${REST}/contacts/v1/establish`, async () => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await delay(5);
+        inFlight--;
+        // Fall through to the mock's handler.
+      }),
+    );
+    await makeClient().establishAll(keysOf(400), { batchSize: 10, concurrency: 4 });
+    expect(most).toBe(4);
+  });
+
+  it("accounts for every key exactly once when items, keys and whole batches fail", async () => {
+    const keys = [...keysOf(60), "", "k".repeat(255), ...keysOf(60, "more")];
+    server.use(mock.scenarios.itemErrors(["key-3", "more-7"]));
+    // One batch fails for good: the handler answers 400 to the batch that holds "more-40".
+    server.use(
+      http.post(`${REST}/contacts/v1/establish`, async ({ request }) => {
+        const body = (await request.clone().json()) as { ContactKeys: string[] };
+        if (body.ContactKeys.includes("more-40")) {
+          return HttpResponse.json({ message: "bad", errorcode: 10005, documentation: "" }, { status: 400 });
+        }
+      }),
+    );
+    const progress: EstablishAllProgress[] = [];
+    const run = makeClient().establishAll(keys, { batchSize: 20, concurrency: 2, onProgress: (p) => progress.push(p) });
+    const results = await collect(run);
+    expectEachOnce(results, keys.length);
+    const failed = results.filter((r) => !r.ok);
+    expect(failed.filter((r) => r.code === "INVALID_KEY").map((r) => r.index)).toEqual([60, 61]);
+    expect(
+      failed
+        .filter((r) => r.code === "ITEM_ERROR")
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(["key-3", "more-7"]);
+    const batchFailed = failed.filter((r) => r.code === "REQUEST_FAILED");
+    expect(batchFailed).toHaveLength(20);
+    expect(batchFailed[0]?.reason).toContain("400");
+    const summary = await run;
+    expect(summary.processed).toBe(keys.length);
+    expect(summary.failed).toBe(24);
+    expect(summary.established).toBe(keys.length - 24);
+    expect(progress.at(-1)).toMatchObject({ processed: keys.length, failed: 24, inFlight: 0 });
+  });
+
+  it("streams: the input is read only as far as results are consumed", async () => {
+    let read = 0;
+    function* source() {
+      for (let i = 0; i < 100_000; i++) {
+        read++;
+        yield `k${i}`;
+      }
+    }
+    const run = makeClient().establishAll(source(), { batchSize: 10, concurrency: 2 });
+    let seen = 0;
+    let mostAhead = 0;
+    for await (const _ of run) {
+      seen++;
+      mostAhead = Math.max(mostAhead, read - seen);
+      if (seen === 500) break;
+    }
+    // Bounded by batch size x concurrency (queue) plus the batches in flight and the one being read.
+    expect(mostAhead).toBeLessThanOrEqual(10 * 2 * 2 + 10);
+    expect(read).toBeLessThan(1_000);
+  });
+
+  it("stop(): takes no new batches, lets the ones in flight finish", async () => {
+    server.use(
+      http.post(`${REST}/contacts/v1/establish`, async () => {
+        await delay(20);
+      }),
+    );
+    const run = makeClient().establishAll(keysOf(1000), { batchSize: 10, concurrency: 3 });
+    const results: ContactResult[] = [];
+    for await (const result of run) {
+      results.push(result);
+      if (results.length === 1) run.stop();
+    }
+    const summary = await run;
+    expect(summary.stopped).toBe(true);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(summary.processed).toBe(results.length);
+    expect(summary.total).toBe(results.length);
+    expect(summary.total).toBeLessThan(1000);
+  });
+
+  it("abort: cancels what is in flight, reports those keys ABORTED, reads no more input", async () => {
+    server.use(
+      http.post(`${REST}/contacts/v1/establish`, async () => {
+        await delay(10_000);
+      }),
+    );
+    const controller = new AbortController();
+    const run = makeClient().establishAll(keysOf(1000), { batchSize: 10, concurrency: 3, signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    const started = performance.now();
+    const results = await collect(run);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(results).toHaveLength(30);
+    expect(results.every((r) => !r.ok && r.code === "ABORTED")).toBe(true);
+    expect(await run).toMatchObject({ total: 30, processed: 30, failed: 30, stopped: true });
+  });
+
+  it("refuses bad options and inputs before starting", () => {
+    const client = makeClient();
+    expect(() => client.establishAll(keysOf(1), { batchSize: 0 })).toThrow(ContactsValidationError);
+    expect(() => client.establishAll(keysOf(1), { concurrency: 1.5 })).toThrow(/concurrency/);
+    expect(() => client.establishAll(42 as unknown as string[])).toThrow(/iterable/);
+  });
+
+  it("rejects the run when the input itself fails, after the batches in flight", async () => {
+    function* broken() {
+      yield* keysOf(15);
+      throw new Error("disk on fire");
+    }
+    const run = makeClient().establishAll(broken(), { batchSize: 10 });
+    await expect(Promise.resolve(run)).rejects.toThrow("disk on fire");
+  });
+});
