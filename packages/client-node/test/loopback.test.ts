@@ -126,6 +126,38 @@ describe.each(["fetch", "undici"] as const)("over real sockets (%s transport)", 
   });
 });
 
+describe("details a caller can act on", () => {
+  it("an API error carries the service's request id", async () => {
+    server.onEstablish = (_request, _body, response) => {
+      response
+        .writeHead(403, { "content-type": "application/json", "x-request-id": "req-42" })
+        .end(JSON.stringify({ message: "Insufficient privileges", errorcode: 20002, documentation: "https://docs" }));
+    };
+    const client = clientFor("undici");
+    const error = await client.establish(["a"]).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      status: 403,
+      errorcode: 20002,
+      requestId: "req-42",
+      documentation: "https://docs",
+      retryable: false,
+    });
+    await client.close();
+  });
+
+  it("uses the fetch it is given, for tokens and establish", async () => {
+    const seen: string[] = [];
+    const client = clientFor("fetch", {
+      fetch: (request) => {
+        seen.push(new URL(request.url).pathname);
+        return fetch(request);
+      },
+    });
+    await client.establish(["a"]);
+    expect(seen).toEqual(["/v2/token", "/contacts/v1/establish"]);
+  });
+});
+
 describe("close()", () => {
   it("closes the undici transport's sockets", async () => {
     const client = clientFor("undici");
