@@ -1,5 +1,6 @@
 /** The Node client over real sockets on 127.0.0.1, with both transports. */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { answerEstablish, type Loopback, startLoopback } from "../../../tests/support/loopback.js";
 import {
   ContactsNetworkError,
   ContactsTimeoutError,
@@ -7,7 +8,6 @@ import {
   createContactsClient,
   type NodeClientOptions,
 } from "../src/index.js";
-import { answerEstablish, type Loopback, startLoopback } from "./support/loopback.js";
 
 let server: Loopback;
 beforeAll(async () => {

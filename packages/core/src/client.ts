@@ -2,12 +2,17 @@ import type { EstablishContactsRequest, paths } from "@sfmc-contacts/types";
 import type { Client } from "openapi-fetch";
 import type { AuthSource } from "./auth.js";
 import { checkNumber } from "./errors.js";
-import { checkRun, type EstablishAllOptions, type EstablishAllRun } from "./establish-all-options.js";
+import {
+  type AcknowledgedResult,
+  checkRun,
+  type EstablishAllOptions,
+  type EstablishAllRun,
+} from "./establish-all-options.js";
 import type { ContactsEventListener } from "./events.js";
 import { assertContactKeys } from "./keys.js";
 import { lazyRun } from "./lazy-run.js";
 import { createPipeline } from "./pipeline.js";
-import { type EstablishAcknowledgement, type EstablishResult, toResults } from "./results.js";
+import { type ContactResult, type EstablishAcknowledgement, type EstablishResult, toResults } from "./results.js";
 import { type RetryOptions, resolveRetry } from "./retry.js";
 import type { EstablishTransport } from "./transport.js";
 
@@ -91,7 +96,18 @@ export interface ContactsClient {
    * Establishes any number of keys from an `Iterable` or `AsyncIterable`, in batches, streaming:
    * memory stays bounded by batch size × concurrency. Every key gets exactly one result.
    */
-  establishAll(keys: Iterable<string> | AsyncIterable<string>, options?: EstablishAllCallOptions): EstablishAllRun;
+  establishAll(
+    keys: Iterable<string> | AsyncIterable<string>,
+    options?: EstablishAllCallOptions & { returnResults?: true },
+  ): EstablishAllRun;
+  establishAll(
+    keys: Iterable<string> | AsyncIterable<string>,
+    options: EstablishAllCallOptions & { returnResults: false },
+  ): EstablishAllRun<AcknowledgedResult>;
+  establishAll(
+    keys: Iterable<string> | AsyncIterable<string>,
+    options?: EstablishAllCallOptions,
+  ): EstablishAllRun<ContactResult | AcknowledgedResult>;
   /** The underlying openapi-fetch client, typed with the spec's `paths`, with this client's auth. */
   readonly raw: Client<paths>;
 }
@@ -146,7 +162,7 @@ export function createContactsCore(config: CoreConfig): ContactsClient {
 
   return {
     establish: establish as ContactsClient["establish"],
-    establishAll: (keys, options = {}) => {
+    establishAll: ((keys: Iterable<string> | AsyncIterable<string>, options: EstablishAllCallOptions = {}) => {
       checkRun(keys, options);
       const shape = body([], options);
       // Loaded on first use: apps that only call establish do not ship the bulk code.
@@ -159,7 +175,7 @@ export function createContactsCore(config: CoreConfig): ContactsClient {
           ),
         })),
       );
-    },
+    }) as ContactsClient["establishAll"],
     raw: config.raw,
   };
 }

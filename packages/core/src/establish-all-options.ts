@@ -1,6 +1,6 @@
 import type { EstablishContactsResponse } from "@sfmc-contacts/types";
 import { ContactsValidationError, checkNumber } from "./errors.js";
-import type { ContactResult } from "./results.js";
+import type { AcknowledgedKey, ContactResult, FailedKey } from "./results.js";
 
 /**
  * Options of `establishAll`.
@@ -11,6 +11,11 @@ import type { ContactResult } from "./results.js";
  * ```
  */
 export interface EstablishAllOptions {
+  /**
+   * `false`: fire and forget. Each batch is only acknowledged: its keys come back as
+   * `AcknowledgedKey`s, without ids or new-contact flags. Default `true`.
+   */
+  returnResults?: boolean;
   /** Keys per request. Default 50, Marketing Cloud's published soft limit for synchronous calls. */
   batchSize?: number;
   /** Requests in flight at once. Default 4. */
@@ -54,7 +59,7 @@ export interface EstablishAllProgress {
  * ```
  */
 export interface EstablishAllSummary extends Omit<EstablishAllProgress, "inFlight"> {
-  /** Established keys that already existed. */
+  /** Established keys that already existed (0 in fire-and-forget runs, which do not say). */
   existing: number;
   /** Whether `stop()` or the signal ended the run before the input did. */
   stopped: boolean;
@@ -71,10 +76,22 @@ export interface EstablishAllSummary extends Omit<EstablishAllProgress, "inFligh
  * const summary = await run;
  * ```
  */
-export interface EstablishAllRun extends AsyncIterable<ContactResult>, PromiseLike<EstablishAllSummary> {
+export interface EstablishAllRun<Result = ContactResult>
+  extends AsyncIterable<Result>,
+    PromiseLike<EstablishAllSummary> {
   /** Stops taking new batches; batches in flight finish. The summary then has `stopped: true`. */
   stop(): void;
 }
+
+/**
+ * What a fire-and-forget run yields for each key.
+ *
+ * @example
+ * ```ts
+ * const run: EstablishAllRun<AcknowledgedResult> = client.establishAll(keys, { returnResults: false });
+ * ```
+ */
+export type AcknowledgedResult = AcknowledgedKey | FailedKey;
 
 /** Sends one batch. @internal */
 export type SendBatch = (keys: string[], signal: AbortSignal | undefined) => Promise<EstablishContactsResponse>;

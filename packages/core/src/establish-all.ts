@@ -6,7 +6,7 @@ import {
   type SendBatch,
 } from "./establish-all-options.js";
 import { keyProblem } from "./keys.js";
-import { type ContactResult, toResults } from "./results.js";
+import { type AcknowledgedKey, type ContactResult, toResults } from "./results.js";
 
 /**
  * Runs establish over any (async) iterable of keys: `concurrency` workers each take the next
@@ -17,12 +17,13 @@ export function establishAll(
   input: Iterable<unknown> | AsyncIterable<unknown>,
   send: SendBatch,
   options: EstablishAllOptions = {},
-): EstablishAllRun {
+): EstablishAllRun<ContactResult | AcknowledgedKey> {
   const { size, concurrency, open } = checkRun(input, options);
   const { signal, onProgress } = options;
-  const t = { total: 0, processed: 0, established: 0, created: 0, failed: 0, batches: 0, inFlight: 0 };
+  const t = { total: 0, processed: 0, established: 0, created: 0, existing: 0, failed: 0, batches: 0, inFlight: 0 };
+  const acknowledgeOnly = options.returnResults === false;
   // Results wait here for the reader; while someone iterates, workers pause when it is full.
-  const queue: ContactResult[] = [];
+  const queue: Array<ContactResult | AcknowledgedKey> = [];
   let streaming = false;
   let stopped = false;
   let ended = false;
@@ -38,13 +39,13 @@ export function establishAll(
   signal?.addEventListener("abort", next, { once: true });
   const halted = () => stopped || signal?.aborted === true;
 
-  const settle = (results: ContactResult[]) => {
+  const settle = (results: Array<ContactResult | AcknowledgedKey>) => {
     for (const result of results) {
       t.processed++;
       if (!result.ok) t.failed++;
       else {
         t.established++;
-        if (result.isNew) t.created++;
+        if ("isNew" in result) result.isNew ? t.created++ : t.existing++;
       }
       if (streaming) queue.push(result);
     }
@@ -86,9 +87,12 @@ export function establishAll(
       const batch = await pending;
       if (!batch) return;
       t.inFlight++;
-      let results: ContactResult[];
+      let results: Array<ContactResult | AcknowledgedKey>;
       try {
-        results = toResults(batch.keys, (await send(batch.keys, signal)).items);
+        const answer = await send(batch.keys, signal);
+        results = acknowledgeOnly
+          ? batch.keys.map((key) => ({ ok: true, acknowledged: true, key, index: 0, messages: answer.resultMessages }))
+          : toResults(batch.keys, answer.items);
       } catch (error) {
         const aborted = signal?.aborted === true;
         const reason = aborted ? "aborted before the answer arrived" : (error as Error).message;
@@ -112,7 +116,7 @@ export function establishAll(
       if (failure) throw failure.reason;
       const { inFlight, ...totals } = t;
       onProgress?.({ ...t });
-      return { ...totals, existing: t.established - t.created, stopped: !ended };
+      return { ...totals, stopped: !ended };
     })().finally(() => {
       finished = true;
       next();
@@ -131,7 +135,7 @@ export function establishAll(
       const run = start();
       run.catch(() => {});
       return {
-        async next(): Promise<IteratorResult<ContactResult>> {
+        async next(): Promise<IteratorResult<ContactResult | AcknowledgedKey>> {
           for (;;) {
             const result = queue.shift();
             if (result) {
@@ -142,7 +146,7 @@ export function establishAll(
             await changed;
           }
         },
-        async return(): Promise<IteratorResult<ContactResult>> {
+        async return(): Promise<IteratorResult<ContactResult | AcknowledgedKey>> {
           stopped = true;
           queue.length = 0;
           next();

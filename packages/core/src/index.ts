@@ -30,6 +30,7 @@ export {
   ContactsValidationError,
 } from "./errors.js";
 export type {
+  AcknowledgedResult,
   EstablishAllOptions,
   EstablishAllProgress,
   EstablishAllRun,
@@ -38,6 +39,7 @@ export type {
 export type { ContactsEvent, ContactsEventListener } from "./events.js";
 export { assertContactKeys, MAX_CONTACT_KEY_LENGTH } from "./keys.js";
 export type {
+  AcknowledgedKey,
   ContactResult,
   EstablishAcknowledgement,
   EstablishedKey,

@@ -1,12 +1,11 @@
 import type { EstablishAllRun } from "./establish-all-options.js";
-import type { ContactResult } from "./results.js";
 
 /**
  * A run whose implementation is a dynamic import: bulk code stays out of bundles that only call
  * `establish` (the browser client's budget). Behaves exactly like the run it wraps.
  * @internal
  */
-export function lazyRun(loading: Promise<{ run: EstablishAllRun }>): EstablishAllRun {
+export function lazyRun<Result>(loading: Promise<{ run: EstablishAllRun<Result> }>): EstablishAllRun<Result> {
   // The run is a thenable, so `loading` resolves to a wrapper: a promise would adopt the run itself.
   return {
     stop: () => void loading.then((loaded) => loaded.run.stop()),
@@ -17,7 +16,7 @@ export function lazyRun(loading: Promise<{ run: EstablishAllRun }>): EstablishAl
       return {
         next: async () => (await iterator).next(),
         // The run's own iterator always has `return`.
-        return: async () => (await iterator).return?.() as Promise<IteratorResult<ContactResult>>,
+        return: async () => (await iterator).return?.() as Promise<IteratorResult<Result>>,
       };
     },
   };

@@ -27,6 +27,23 @@ export interface EstablishedKey {
 }
 
 /**
+ * A key Marketing Cloud acknowledged without per-key results (`establishAll` with
+ * `returnResults: false`, fire and forget).
+ *
+ * @example
+ * ```ts
+ * for await (const r of client.establishAll(keys, { returnResults: false })) if (r.ok) sent++;
+ * ```
+ */
+export interface AcknowledgedKey {
+  ok: true;
+  acknowledged: true;
+  key: string;
+  index: number;
+  messages: ResultMessage[];
+}
+
+/**
  * Why a key failed.
  *
  * @example

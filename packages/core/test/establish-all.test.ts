@@ -184,3 +184,18 @@ describe("establishAll", () => {
     await expect(Promise.resolve(run)).rejects.toThrow("disk on fire");
   });
 });
+
+describe("establishAll, fire and forget", () => {
+  it("acknowledges every key without per-key results", async () => {
+    const run = makeClient().establishAll(keysOf(120), { batchSize: 50, returnResults: false });
+    const results = [];
+    for await (const result of run) results.push(result);
+    expectEachOnce(results as ContactResult[], 120);
+    expect(results.every((r) => r.ok && "acknowledged" in r && r.acknowledged)).toBe(true);
+    expect(await run).toMatchObject({ total: 120, established: 120, created: 0, existing: 0, failed: 0, batches: 3 });
+    expect(establishCalls(mock).every((r) => (r.body as { ReturnResults?: boolean }).ReturnResults === false)).toBe(
+      true,
+    );
+    expect(mock.store.size).toBe(120);
+  });
+});

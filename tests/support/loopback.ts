@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { establishItem, establishResponse } from "@sfmc-contacts/mocks";
 
+/** How one route answers: write the response (or do not, to stall). */
 export type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void | Promise<void>;
 
 export interface Loopback {
@@ -13,6 +14,8 @@ export interface Loopback {
   hits: Record<string, number>;
   /** Replace how /contacts/v1/establish answers. */
   onEstablish: Handler;
+  /** Replace how /v2/token answers. */
+  onToken: Handler;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,22 @@ export const answerEstablish: Handler = (_request, body, response) => {
   response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
 };
 
+/** Issues a token whose REST host is this server. */
+const answerToken =
+  (url: () => string): Handler =>
+  (_request, _body, response) => {
+    response.writeHead(200, { "content-type": "application/json" }).end(
+      JSON.stringify({
+        access_token: "loopback-token-0123456789",
+        token_type: "Bearer",
+        expires_in: 1079,
+        scope: "list_and_subscribers_write",
+        soap_instance_url: `${url()}/soap/`,
+        rest_instance_url: `${url()}/`,
+      }),
+    );
+  };
+
 export async function startLoopback(): Promise<Loopback> {
   const sockets = new Set<Socket>();
   const state: Loopback = {
@@ -34,6 +53,7 @@ export async function startLoopback(): Promise<Loopback> {
     connections: 0,
     hits: {},
     onEstablish: answerEstablish,
+    onToken: answerToken(() => state.url),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -46,16 +66,7 @@ export async function startLoopback(): Promise<Loopback> {
     const path = request.url ?? "";
     state.hits[path] = (state.hits[path] ?? 0) + 1;
     if (path === "/v2/token") {
-      response.writeHead(200, { "content-type": "application/json" }).end(
-        JSON.stringify({
-          access_token: "loopback-token-0123456789",
-          token_type: "Bearer",
-          expires_in: 1079,
-          scope: "list_and_subscribers_write",
-          soap_instance_url: `${state.url}/soap/`,
-          rest_instance_url: `${state.url}/`,
-        }),
-      );
+      await state.onToken(request, body, response);
       return;
     }
     if (path === "/contacts/v1/establish") {

@@ -1,0 +1,63 @@
+/** Runs the built `sfmc-contacts` as a child process with real stdio. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const bin = fileURLToPath(new URL("../dist/bin.mjs", import.meta.url));
+export const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  stdin?: string;
+  /** Extra node flags (e.g. --import of a probe). */
+  nodeArgs?: string[];
+  /** Called with the child as soon as it starts (to send signals). */
+  onStart?: (child: ChildProcess, output: { stdout: () => string; stderr: () => string }) => void;
+  timeoutMs?: number;
+}
+
+/** The environment of a child: no SFMC_* credentials of the machine leak into a test. */
+function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith("SFMC_") && value !== undefined) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    // Run the bin as a user's shell does (its shebang), unless node flags are needed.
+    const [command, argv] = options.nodeArgs
+      ? [process.execPath, [...options.nodeArgs, "--", bin, ...args]]
+      : [bin, args];
+    const child = spawn(command, argv, {
+      env: cleanEnv(options.env),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(`sfmc-contacts ${args.join(" ")} did not finish within ${options.timeoutMs ?? 30_000} ms\n${stderr}`),
+      );
+    }, options.timeoutMs ?? 30_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+    else child.stdin.end();
+    options.onStart?.(child, { stdout: () => stdout, stderr: () => stderr });
+  });
+}
