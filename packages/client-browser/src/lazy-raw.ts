@@ -12,8 +12,8 @@ export function lazyClient(options: ClientOptions, middleware: Middleware[]): Cl
   let client: Client<paths> | undefined;
   let loading: Promise<Client<paths>> | undefined;
   const ready = () =>
-    (loading ??= import("openapi-fetch").then(({ default: createClient }) => {
-      client = createClient<paths>(options);
+    (loading ??= import("@sfmc-contacts/core/openapi-fetch").then(({ createSpecClient }) => {
+      client = createSpecClient(options);
       client.use(...middleware);
       return client;
     }));

@@ -21,9 +21,8 @@ import {
   createContactsCore,
   type EstablishTransport,
 } from "@sfmc-contacts/core";
-import { openapiFetchTransport } from "@sfmc-contacts/core/openapi-fetch";
-import type { paths } from "@sfmc-contacts/types";
-import createClient, { type Middleware } from "openapi-fetch";
+import { createSpecClient, openapiFetchTransport } from "@sfmc-contacts/core/openapi-fetch";
+import type { Middleware } from "openapi-fetch";
 import { TokenManager } from "./token-manager.js";
 import { createAgent, undiciTransport } from "./undici-transport.js";
 import { checkExplicitBase, checkSubdomain } from "./urls.js";
@@ -134,7 +133,7 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     accountId: options.accountId,
     scope: options.scope,
     explicitRestBase: explicitRest !== undefined,
-    client: createClient<paths>({ fetch: fetchFn }),
+    client: createSpecClient({ fetch: fetchFn }),
     timeoutMs: options.timeoutMs ?? 30_000,
     onEvent: options.onEvent,
   });
@@ -143,7 +142,7 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     return { baseUrl: explicitRest ?? token.restUrl, authorization: `Bearer ${token.accessToken}` };
   };
 
-  const raw = createClient<paths>({ baseUrl: PENDING_BASE, fetch: fetchFn });
+  const raw = createSpecClient({ baseUrl: PENDING_BASE, fetch: fetchFn });
   raw.use({
     async onRequest({ request }) {
       // Establish calls come with their base and token; `raw` calls get them here.

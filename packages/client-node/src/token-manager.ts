@@ -89,14 +89,16 @@ export class TokenManager {
 
   /**
    * After a 401: drops the refused token and fetches a new one, unless another caller already did.
-   * Resolves `true` when a different token is now available.
+   * Resolves `true` once a fresh token is available.
    */
   async renew(refused: string, signal?: AbortSignal): Promise<boolean> {
     const entry = this.#entry();
     if (entry.token && entry.token.accessToken !== refused) return true;
-    if (entry.token?.accessToken === refused) entry.token = undefined;
-    const next = await waitFor(this.#fetch(entry, "renewed"), signal);
-    return next.accessToken !== refused;
+    entry.token = undefined;
+    // A freshly issued token is worth the one retry even when it reads the same (a token server
+    // may re-issue an identical string); the pipeline retries once only.
+    await waitFor(this.#fetch(entry, "renewed"), signal);
+    return true;
   }
 
   #fetch(entry: Entry, action: "fetched" | "renewed"): Promise<Token> {

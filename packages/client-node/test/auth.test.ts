@@ -206,3 +206,15 @@ describe("secrets never leak", () => {
     expect(JSON.stringify(events)).not.toContain(token.slice(0, 20));
   });
 });
+
+describe("after the mock forgets its tokens (mock.reset() between an app's tests)", () => {
+  it("the cached token is refused once, renewed, and the call succeeds", async () => {
+    const client = createContactsClient(options);
+    await client.establish(["a"]);
+    mock.reset(); // the seeded mock will even re-issue the very same token string
+    const result = await client.establish(["b"]);
+    expect(result.contacts).toHaveLength(1);
+    expect(tokenCalls()).toHaveLength(1);
+    expect(establishCalls()).toHaveLength(2);
+  });
+});

@@ -11,8 +11,27 @@
  * @packageDocumentation
  */
 import type { paths } from "@sfmc-contacts/types";
-import type { Client } from "openapi-fetch";
+import type { Client, ClientOptions } from "openapi-fetch";
+import * as openapiFetch from "openapi-fetch";
 import type { EstablishTransport } from "./transport.js";
+
+type CreateClient = typeof openapiFetch.default;
+// openapi-fetch's CommonJS build puts createClient on `exports.default`; our CommonJS build loads
+// it with Node's interop, which wraps that object once more. Unwrap either way.
+const wrapped = openapiFetch.default as CreateClient | { default: CreateClient };
+const createClient: CreateClient = typeof wrapped === "function" ? wrapped : wrapped.default;
+
+/**
+ * openapi-fetch's `createClient`, typed with the spec's `paths`, from ESM and CommonJS alike.
+ *
+ * @example
+ * ```ts
+ * const raw = createSpecClient({ baseUrl: "https://YOUR_SUBDOMAIN.rest.marketingcloudapis.com" });
+ * ```
+ */
+export function createSpecClient(options: ClientOptions): Client<paths> {
+  return createClient<paths>(options);
+}
 
 /**
  * The default transport: the typed openapi-fetch client, so its middleware sees every request.

@@ -27,7 +27,8 @@ export interface ContactsMock {
   reset(): void;
 }
 
-const created = new WeakSet<object>();
+/** Every mock made here, with the fake behind it. */
+const fakes = new WeakMap<object, FakeService>();
 
 /**
  * Creates a fresh, isolated, stateful mock of Marketing Cloud's establish route and token route.
@@ -62,16 +63,23 @@ export function createContactsMock(options: ContactsMockOptions = {}): ContactsM
     requests: fake.requests,
     reset: () => fake.reset(),
   };
-  created.add(mock);
+  fakes.set(mock, fake);
   return mock;
 }
 
 /** Whether a value is a mock made by {@link createContactsMock}. @internal */
 export function isContactsMock(value: unknown): value is ContactsMock {
-  return typeof value === "object" && value !== null && created.has(value);
+  return typeof value === "object" && value !== null && fakes.has(value);
 }
 
 /** A mock, or the options to create one. @internal */
 export function toMock(mockOrOptions: ContactsMock | ContactsMockOptions | undefined): ContactsMock {
   return isContactsMock(mockOrOptions) ? mockOrOptions : createContactsMock(mockOrOptions);
+}
+
+/** The fake behind a mock. @internal */
+export function fakeOf(mock: ContactsMock): FakeService {
+  const fake = fakes.get(mock);
+  if (!fake) throw new TypeError("not a mock made by createContactsMock");
+  return fake;
 }

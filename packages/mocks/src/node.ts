@@ -9,6 +9,8 @@ import { type SetupServer, setupServer } from "msw/node";
 import { type ContactsMock, toMock } from "./mock.js";
 import type { ContactsMockOptions } from "./options.js";
 
+export { type ContactsHttpServer, type ContactsHttpServerOptions, startContactsHttpServer } from "./http-server.js";
+
 /**
  * An msw server with a contacts mock.
  *

@@ -99,8 +99,12 @@ describe("changesets: one fixed group for every published package", () => {
     for (const m of manifests.filter((m) => !published.some(([p]) => p === m))) {
       expect((await readManifest(join(copy, m))).version).toBe((await readManifest(join(repoRoot, m))).version);
     }
+    // Every package of the group gets a changelog entry for the new version.
+    for (const [manifest] of published) {
+      const changelog = await readFile(join(copy, manifest.replace("package.json", "CHANGELOG.md")), "utf8");
+      expect(changelog).toContain(`## ${expected}`);
+    }
     const changelog = await readFile(join(copy, first[0].replace("package.json", "CHANGELOG.md")), "utf8");
-    expect(changelog).toContain(`## ${expected}`);
     expect(changelog).toContain("A change to one package only.");
     expect(await readdir(join(copy, ".changeset"))).not.toContain("one-package.md");
   });

@@ -1,0 +1,39 @@
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+const PUBLISHED = ["types", "mocks", "core", "client-browser", "client-node", "cli"];
+
+interface DryRun {
+  files: Array<{ path: string }>;
+}
+
+describe("npm publish --dry-run lists only what is meant to ship", () => {
+  it.each(PUBLISHED)("@sfmc-contacts/%s: dist, README, LICENSE and package.json, nothing else", async (name) => {
+    const dir = join(repoRoot, "packages", name);
+    const { stdout } = await run("npm", ["publish", "--dry-run", "--json", "--ignore-scripts"], { cwd: dir });
+    const report = Object.values(JSON.parse(stdout) as Record<string, DryRun>)[0] ?? (JSON.parse(stdout) as DryRun);
+    const files = report.files.map((f) => f.path).sort();
+    const unexpected = files.filter(
+      (file) =>
+        !/^(LICENSE|README\.md|CHANGELOG\.md|package\.json)$/.test(file) &&
+        !/^dist\/[^/]+\.(mjs|cjs|d\.mts|d\.cts)$/.test(file),
+    );
+    expect(unexpected).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
+    // Every file the exports map and the bin name is in the package.
+    const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as {
+      exports: Record<string, unknown>;
+      bin?: Record<string, string>;
+    };
+    const targets = JSON.stringify(manifest.exports).match(/\.\/dist\/[^"]+/g) ?? [];
+    for (const target of [...targets, ...Object.values(manifest.bin ?? {})]) {
+      expect(files).toContain(target.replace(/^\.\//, ""));
+    }
+  });
+});
