@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Asserts that turbo would replay every given task from its cache: run right after the tasks
 // themselves, it proves their declared inputs and outputs are complete and stable (a task that
-// changes its own inputs, or reads an undeclared file that changes, shows up here as a miss).
+// changes its own inputs, or lists another task's outputs as inputs, shows up here as a miss:
+// turbo hashes every task before any runs, so a dependency's outputs count through `dependsOn`).
 //   node scripts/check-turbo-cache.mjs build typecheck test lint
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
