@@ -24,7 +24,7 @@ import {
 import { createSpecClient, openapiFetchTransport } from "@sfmc-contacts/core/openapi-fetch";
 import type { Middleware } from "openapi-fetch";
 import { TokenManager } from "./token-manager.js";
-import { createAgent, undiciTransport } from "./undici-transport.js";
+import { agentFetch, createAgent, undiciTransport } from "./undici-transport.js";
 import { checkExplicitBase, checkSubdomain } from "./urls.js";
 
 export * from "@sfmc-contacts/core";
@@ -125,7 +125,9 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     });
   }
 
-  const fetchFn = options.fetch ?? ((request: Request) => fetch(request));
+  const agent = transportName === "undici" ? createAgent() : undefined;
+  // With undici, tokens and `raw` share the agent too, so close() closes every socket.
+  const fetchFn = options.fetch ?? (agent ? agentFetch(agent) : (request: Request) => fetch(request));
   const tokens = new TokenManager({
     authBaseUrl,
     clientId: options.clientId,
@@ -161,7 +163,6 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
   });
   if (options.middleware) raw.use(...options.middleware);
 
-  const agent = transportName === "undici" ? createAgent() : undefined;
   const transport: EstablishTransport = agent ? undiciTransport(agent) : openapiFetchTransport(raw);
   const core = createContactsCore({
     ...options,

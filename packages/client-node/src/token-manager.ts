@@ -14,7 +14,8 @@ import { isMarketingCloudUrl } from "./urls.js";
 interface Token {
   accessToken: string;
   restUrl: string;
-  expiresAt: number;
+  /** When to fetch the next one. */
+  refreshAt: number;
 }
 
 interface Entry {
@@ -29,8 +30,11 @@ interface Entry {
  */
 const cache = new Map<string, Entry>();
 
-/** Refresh this long before expiry, so no request carries a token about to lapse. */
-const REFRESH_MARGIN_MS = 60_000;
+/**
+ * Refresh this long before expiry, so no request carries a token about to lapse: a minute, or a
+ * tenth of the token's life when that is shorter (a short-lived token is still used most of its life).
+ */
+const refreshMargin = (lifetimeMs: number) => Math.min(60_000, lifetimeMs / 10);
 
 /** Settings of a token manager. @internal */
 export interface TokenManagerConfig {
@@ -83,7 +87,7 @@ export class TokenManager {
   /** A valid token: the cached one, or one fetched (once, however many callers wait for it). */
   async token(signal?: AbortSignal): Promise<Token> {
     const entry = this.#entry();
-    if (entry.token && Date.now() < entry.token.expiresAt - REFRESH_MARGIN_MS) return entry.token;
+    if (entry.token && Date.now() < entry.token.refreshAt) return entry.token;
     return waitFor(this.#fetch(entry, "fetched"), signal);
   }
 
@@ -167,7 +171,8 @@ export class TokenManager {
     } catch {
       // A logging hook must never change what the client does.
     }
-    return { accessToken: data.access_token, restUrl, expiresAt: Date.now() + lifetimeMs };
+    const now = Date.now();
+    return { accessToken: data.access_token, restUrl, refreshAt: now + lifetimeMs - refreshMargin(lifetimeMs) };
   }
 }
 

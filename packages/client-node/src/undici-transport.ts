@@ -1,5 +1,5 @@
 import type { EstablishTransport } from "@sfmc-contacts/core";
-import { Agent, request } from "undici";
+import { Agent, request as undiciRequest } from "undici";
 
 /**
  * The fast path for Node: undici's `request` on a keep-alive agent. It skips the `Request` and
@@ -9,7 +9,7 @@ import { Agent, request } from "undici";
  */
 export function undiciTransport(agent: Agent): EstablishTransport {
   return async ({ baseUrl, body, headers, signal }) => {
-    const response = await request(`${baseUrl}/contacts/v1/establish`, {
+    const response = await undiciRequest(`${baseUrl}/contacts/v1/establish`, {
       method: "POST",
       headers: { ...headers, "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(body),
@@ -31,4 +31,29 @@ export function undiciTransport(agent: Agent): EstablishTransport {
 /** A keep-alive agent for one client. @internal */
 export function createAgent(): Agent {
   return new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 128 });
+}
+
+/**
+ * A `fetch` over the same keep-alive agent, for the token route and `raw` when the client uses
+ * undici: every socket of the client is then the agent's, and `close()` closes them all.
+ * @internal
+ */
+export function agentFetch(agent: Agent): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+    const response = await undiciRequest(request.url, {
+      method: request.method as "POST",
+      headers: Object.fromEntries(request.headers.entries()),
+      ...(body ? { body } : {}),
+      signal: request.signal,
+      dispatcher: agent,
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    }
+    const bytes = await response.body.arrayBuffer();
+    const empty = response.statusCode === 204 || response.statusCode === 304;
+    return new Response(empty ? null : bytes, { status: response.statusCode, headers });
+  };
 }

@@ -1,0 +1,202 @@
+/**
+ * A loopback service that acts like Marketing Cloud and, at random but from a seed, fails a share
+ * of establish requests the ways the real world does: 500 and 503 with Retry-After, 429 with
+ * Retry-After, connection resets, stalled bodies, malformed JSON, the array-wrapped body, and
+ * item-level errors. It records what it saw, so a test can check the client's account of every
+ * key against the server's.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { establishItem, establishResponse, itemErrorMessage, marketingCloudError } from "@sfmc-contacts/mocks";
+
+export const FAULTS = ["500", "503", "429", "reset", "stall", "malformed", "array", "itemErrors"] as const;
+export type Fault = (typeof FAULTS)[number];
+
+export interface FaultServerOptions {
+  seed: number;
+  /** Share of establish requests that get a fault. Default 0.1. */
+  faultRate?: number;
+  /** Which faults to draw from. Default all. */
+  faults?: readonly Fault[];
+  /** Seconds in Retry-After. Default 1. */
+  retryAfterSeconds?: number;
+  /** expires_in of issued tokens. Default 1079. */
+  tokenLifetimeSeconds?: number;
+  /** Delay before each healthy answer, ms. Default 0. */
+  latencyMs?: number;
+}
+
+export interface FaultServer {
+  url: string;
+  /** Keys the server established, with how many times each was answered as established. */
+  established: Map<string, number>;
+  /** Keys the server answered with an item-level error. */
+  itemErrors: Set<string>;
+  /** How many of each fault were injected. */
+  injected: Record<Fault, number>;
+  /** When each token was issued (ms). */
+  tokensIssued: number[];
+  /** Requests that came earlier than the Retry-After their batch was given. */
+  earlyRetries: Array<{ firstKey: string; waitedMs: number; requiredMs: number }>;
+  /** Requests refused for a missing, unknown or expired token. */
+  unauthorized: number;
+  /** Sockets currently open. */
+  openSockets(): number;
+  /** Stops injecting stalls/faults from now on, or starts stalling every request. */
+  mode: "faults" | "healthy" | "stall-all";
+  close(): Promise<void>;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const json = (out: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  out.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
+
+export async function startFaultServer(options: FaultServerOptions): Promise<FaultServer> {
+  const random = mulberry32(options.seed);
+  const faultRate = options.faultRate ?? 0.1;
+  const faults = options.faults ?? FAULTS;
+  const retryAfter = options.retryAfterSeconds ?? 1;
+  const lifetime = options.tokenLifetimeSeconds ?? 1079;
+  const tokens = new Map<string, number>();
+  const retryNotBefore = new Map<string, number>();
+  const sockets = new Set<Socket>();
+  let tokenCount = 0;
+
+  const state: FaultServer = {
+    url: "",
+    established: new Map(),
+    itemErrors: new Set(),
+    injected: Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number>,
+    tokensIssued: [],
+    earlyRetries: [],
+    unauthorized: 0,
+    openSockets: () => sockets.size,
+    mode: "faults",
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+
+  const answer = (keys: string[], failing: Set<string>) =>
+    establishResponse({
+      items: keys.map((key, i) => {
+        if (failing.has(key)) {
+          state.itemErrors.add(key);
+          return establishItem({
+            contactKey: key,
+            contactID: 0,
+            requestItemIndex: i,
+            resultMessages: [itemErrorMessage(key)],
+          });
+        }
+        const seen = state.established.get(key) ?? 0;
+        state.established.set(key, seen + 1);
+        return establishItem({
+          contactKey: key,
+          contactID: 100_000 + i,
+          requestItemIndex: i,
+          isNewContact: seen === 0,
+        });
+      }),
+    });
+
+  const establish = (request: IncomingMessage, body: string, out: ServerResponse) => {
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1];
+    const expiresAt = token ? tokens.get(token) : undefined;
+    if (expiresAt === undefined || Date.now() >= expiresAt) {
+      state.unauthorized++;
+      return json(out, 401, marketingCloudError(0, "Not Authorized"));
+    }
+    const keys = (JSON.parse(body) as { ContactKeys: string[] }).ContactKeys;
+    const firstKey = keys[0] ?? "";
+    const notBefore = retryNotBefore.get(firstKey);
+    if (notBefore !== undefined) {
+      retryNotBefore.delete(firstKey);
+      const now = Date.now();
+      if (now < notBefore) {
+        state.earlyRetries.push({
+          firstKey,
+          waitedMs: now - (notBefore - retryAfter * 1000),
+          requiredMs: retryAfter * 1000,
+        });
+      }
+    }
+    if (state.mode === "stall-all") return; // never answers
+    const fault =
+      state.mode === "faults" && random() < faultRate ? faults[Math.floor(random() * faults.length)] : undefined;
+    if (fault) state.injected[fault]++;
+    const later = (ms: number, fn: () => void) => (ms > 0 ? setTimeout(fn, ms) : fn());
+    switch (fault) {
+      case "500":
+      case "503":
+      case "429": {
+        retryNotBefore.set(firstKey, Date.now() + retryAfter * 1000);
+        const code = fault === "429" ? 50100 : fault === "503" ? 50300 : 0;
+        return json(
+          out,
+          Number(fault),
+          marketingCloudError(code, `injected ${fault}`, fault === "429" ? { retryAfter } : {}),
+          {
+            "retry-after": String(retryAfter),
+          },
+        );
+      }
+      case "reset":
+        return request.socket.destroy();
+      case "stall":
+        out.writeHead(200, { "content-type": "application/json" });
+        out.write('{"items":[');
+        return; // the body never ends
+      case "malformed":
+        return out.writeHead(200, { "content-type": "application/json" }).end('{"items":[{"value":');
+      case "array":
+        return later(options.latencyMs ?? 0, () => json(out, 200, [answer(keys, new Set())]));
+      case "itemErrors": {
+        const failing = new Set([keys[Math.floor(random() * keys.length)] as string]);
+        return later(options.latencyMs ?? 0, () => json(out, 200, answer(keys, failing)));
+      }
+      default:
+        return later(options.latencyMs ?? 0, () => json(out, 200, answer(keys, new Set())));
+    }
+  };
+
+  const server = createServer(async (request, out) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    if (request.url === "/v2/token") {
+      const token = `fault-token-${++tokenCount}`;
+      tokens.set(token, Date.now() + lifetime * 1000);
+      state.tokensIssued.push(Date.now());
+      return json(out, 200, {
+        access_token: token,
+        token_type: "Bearer",
+        expires_in: lifetime,
+        scope: "list_and_subscribers_write",
+        soap_instance_url: `${state.url}/soap/`,
+        rest_instance_url: `${state.url}/`,
+      });
+    }
+    if (request.url === "/contacts/v1/establish") return establish(request, body, out);
+    out.writeHead(404).end();
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return state;
+}
