@@ -91,7 +91,7 @@ export function createContactsClient(options: BrowserClientOptions): ContactsCli
             method: "POST",
             headers: { ...headers, "content-type": "application/json" },
             body: JSON.stringify(body),
-            signal,
+            signal: signal ?? null,
           }),
         );
         return { status: response.status, header: (name) => response.headers.get(name), text: await response.text() };

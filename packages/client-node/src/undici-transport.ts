@@ -13,7 +13,7 @@ export function undiciTransport(agent: Agent): EstablishTransport {
       method: "POST",
       headers: { ...headers, "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(body),
-      signal,
+      ...(signal && { signal }),
       dispatcher: agent,
     });
     const text = await response.body.text();

@@ -27,10 +27,10 @@ export interface Credentials {
  */
 export interface AuthSource {
   /** The credentials for the next attempt. */
-  credentials(signal: AbortSignal): Credentials | Promise<Credentials>;
+  credentials(signal?: AbortSignal): Credentials | Promise<Credentials>;
   /**
    * Called once after a 401 with the credentials that were refused. Resolves `true` when fresh
    * credentials are worth exactly one more attempt.
    */
-  renew?(refused: Credentials, signal: AbortSignal): boolean | Promise<boolean>;
+  renew?(refused: Credentials, signal?: AbortSignal): boolean | Promise<boolean>;
 }

@@ -60,7 +60,9 @@ export function establishAll(
     const keys: string[] = [];
     const at: number[] = [];
     while (!ended && keys.length < size) {
-      const item = await iterator.next();
+      // A synchronous iterator's results need no await: that is one microtask per key saved.
+      const next = iterator.next();
+      const item = next instanceof Promise ? await next : next;
       if (item.done) ended = true;
       else {
         const problem = keyProblem(item.value);
@@ -91,15 +93,28 @@ export function establishAll(
       try {
         const answer = await send(batch.keys, signal);
         results = acknowledgeOnly
-          ? batch.keys.map((key) => ({ ok: true, acknowledged: true, key, index: 0, messages: answer.resultMessages }))
-          : toResults(batch.keys, answer.items);
+          ? batch.keys.map((key, i) => ({
+              ok: true,
+              acknowledged: true,
+              key,
+              index: batch.at[i] as number,
+              messages: answer.resultMessages,
+            }))
+          : toResults(batch.keys, answer.items, batch.at);
       } catch (error) {
         const aborted = signal?.aborted === true;
         const reason = aborted ? "aborted before the answer arrived" : (error as Error).message;
         const code = aborted ? "ABORTED" : "REQUEST_FAILED";
-        results = batch.keys.map((key) => ({ ok: false, key, index: 0, code, reason, messages: [], error }));
+        results = batch.keys.map((key, i) => ({
+          ok: false,
+          key,
+          index: batch.at[i] as number,
+          code,
+          reason,
+          messages: [],
+          error,
+        }));
       }
-      for (const [i, result] of results.entries()) result.index = batch.at[i] as number;
       t.inFlight--;
       t.batches++;
       settle(results);

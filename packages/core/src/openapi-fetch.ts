@@ -47,7 +47,7 @@ export function openapiFetchTransport(client: Client<paths>): EstablishTransport
       baseUrl,
       body,
       headers,
-      signal,
+      ...(signal && { signal }),
       parseAs: "text",
     });
     // openapi-fetch parses error bodies as JSON when it can; the pipeline wants the text.

@@ -75,35 +75,38 @@ export function createPipeline({ auth, transport, retry, signal, onEvent, timeou
   return async (body: EstablishContactsRequest, options: CallOptions = {}): Promise<EstablishContactsResponse> => {
     checkNumber(options.timeoutMs, "timeoutMs", 1);
     const timeoutMs = options.timeoutMs ?? defaultTimeout;
-    const outer = AbortSignal.any([signal, options.signal].filter((s) => s) as AbortSignal[]);
+    // Signals cost in bulk work: combine them only when there are two.
+    const outer = signal && options.signal ? AbortSignal.any([signal, options.signal]) : (signal ?? options.signal);
     let renewed = false;
     for (let attempt = 1; ; attempt++) {
-      outer.throwIfAborted();
-      const controller = new AbortController();
-      const abort = () => controller.abort(outer.reason);
-      outer.addEventListener("abort", abort);
-      const timer = timeoutMs && setTimeout(() => controller.abort(new ContactsTimeoutError(timeoutMs)), timeoutMs);
+      outer?.throwIfAborted();
+      // An attempt needs its own signal only for a timeout or a caller's signal (none in most bulk runs).
+      const controller = timeoutMs || outer ? new AbortController() : undefined;
+      const abort = () => controller?.abort(outer?.reason);
+      outer?.addEventListener("abort", abort);
+      const timer = timeoutMs && setTimeout(() => controller?.abort(new ContactsTimeoutError(timeoutMs)), timeoutMs);
       let error: ContactsError;
       try {
-        const credentials = await auth.credentials(controller.signal);
+        const credentials = await auth.credentials(controller?.signal);
         const url = `${credentials.baseUrl}/contacts/v1/establish`;
         const headers: Record<string, string> = credentials.authorization
           ? { authorization: credentials.authorization }
           : {};
-        emit(onEvent, { type: "request", attempt, url, keys: body.ContactKeys.length });
+        if (onEvent) emit(onEvent, { type: "request", attempt, url, keys: body.ContactKeys.length });
         const started = Date.now();
-        const reply = await transport({ baseUrl: credentials.baseUrl, body, headers, signal: controller.signal });
-        emit(onEvent, { type: "response", attempt, status: reply.status, durationMs: Date.now() - started });
+        const reply = await transport({ baseUrl: credentials.baseUrl, body, headers, signal: controller?.signal });
+        if (onEvent)
+          emit(onEvent, { type: "response", attempt, status: reply.status, durationMs: Date.now() - started });
         if (reply.status === 200) return readAnswer(reply.text);
-        if (reply.status === 401 && !renewed && (await auth.renew?.(credentials, controller.signal))) {
+        if (reply.status === 401 && !renewed && (await auth.renew?.(credentials, controller?.signal))) {
           renewed = true;
           attempt--;
           continue;
         }
         error = apiError(reply);
       } catch (caught) {
-        if (outer.aborted) throw outer.reason;
-        const reason = controller.signal.reason;
+        if (outer?.aborted) throw outer.reason;
+        const reason = controller?.signal.reason;
         error =
           reason instanceof ContactsTimeoutError
             ? reason
@@ -112,7 +115,7 @@ export function createPipeline({ auth, transport, retry, signal, onEvent, timeou
               : new ContactsNetworkError(caught);
       } finally {
         clearTimeout(timer);
-        outer.removeEventListener("abort", abort);
+        outer?.removeEventListener("abort", abort);
       }
       const retryAfter = (error as ContactsApiError).retryAfter;
       const delay =

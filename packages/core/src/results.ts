@@ -146,7 +146,11 @@ export interface EstablishAcknowledgement {
 export const isError = (message: ResultMessage): boolean => message.resultClass.toLowerCase() === "error";
 
 /** Maps an answer to one result per requested key. @internal */
-export function toResults(keys: readonly string[], items: readonly EstablishContactsItem[]): ContactResult[] {
+export function toResults(
+  keys: readonly string[],
+  items: readonly EstablishContactsItem[],
+  positions?: readonly number[],
+): ContactResult[] {
   const byIndex: Array<EstablishContactsItem | undefined> = [];
   for (const item of items) {
     const key = item.value?.requestedContactKey;
@@ -157,8 +161,9 @@ export function toResults(keys: readonly string[], items: readonly EstablishCont
         : keys.findIndex((k, i) => k === key && !byIndex[i]);
     if (at >= 0) byIndex[at] = item;
   }
-  return keys.map((key, index): ContactResult => {
-    const item = byIndex[index];
+  return keys.map((key, at): ContactResult => {
+    const index = positions ? (positions[at] as number) : at;
+    const item = byIndex[at];
     const messages = item?.resultMessages ?? [];
     const failure = messages.find(isError);
     if (!item || failure) {
@@ -168,8 +173,7 @@ export function toResults(keys: readonly string[], items: readonly EstablishCont
       return { ok: false, key, index, code, reason, messages };
     }
     const { contactID, contactType, contactStatus } = item.value.contactReference;
-    const { isNewContact } = item.value;
-    return {
+    const result: EstablishedKey = {
       ok: true,
       key,
       index,
@@ -177,7 +181,8 @@ export function toResults(keys: readonly string[], items: readonly EstablishCont
       contactType,
       status: contactStatus,
       messages,
-      ...(isNewContact !== undefined && { isNew: isNewContact }),
     };
+    if (item.value.isNewContact !== undefined) result.isNew = item.value.isNewContact;
+    return result;
   });
 }

@@ -67,17 +67,17 @@ export function retryDelay(
 }
 
 /** Waits, or rejects with the signal's reason when it aborts first. @internal */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const abort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(signal?.reason);
     };
     const timer = setTimeout(() => {
-      signal.removeEventListener("abort", abort);
+      signal?.removeEventListener("abort", abort);
       resolve();
     }, ms);
-    if (signal.aborted) abort();
-    else signal.addEventListener("abort", abort);
+    if (signal?.aborted) abort();
+    else signal?.addEventListener("abort", abort);
   });
 }

@@ -14,8 +14,8 @@ export interface TransportRequest {
   body: EstablishContactsRequest;
   /** Extra headers, e.g. `authorization`. */
   headers: Record<string, string>;
-  /** Aborts the request, including reading the answer. */
-  signal: AbortSignal;
+  /** Aborts the request, including reading the answer (absent when nothing can abort it). */
+  signal?: AbortSignal | undefined;
 }
 
 /**

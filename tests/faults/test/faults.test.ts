@@ -32,7 +32,8 @@ function client(url: string, options: Partial<NodeClientOptions> = {}): NodeCont
     baseUrl: url,
     authBaseUrl: url,
     transport: "undici",
-    timeoutMs: 250,
+    // Long enough that a busy machine does not time out healthy answers; stalls still cost it.
+    timeoutMs: 1_000,
     retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 2_000 },
     ...options,
   });
@@ -164,6 +165,20 @@ describe("the suite itself", () => {
     const found = violations({ keys, results: broken }, server);
     expect(found).toContain(`key #${real[499]?.index} (${real[499]?.key}) was dropped: no result`);
     expect(found).toContain("999 results for 1000 keys");
+  });
+
+  it("catches a retry that comes earlier than Retry-After", async () => {
+    server = await startFaultServer({ seed: 6, faultRate: 1, faults: ["429"] });
+    const token = await (await fetch(`${server.url}/v2/token`, { method: "POST", body: "{}" })).json();
+    const send = () =>
+      fetch(`${server?.url}/contacts/v1/establish`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token.access_token}`, "content-type": "application/json" },
+        body: JSON.stringify({ ContactKeys: ["impatient"] }),
+      });
+    expect((await send()).status).toBe(429);
+    await send(); // at once, ignoring Retry-After: 1
+    expect(server.earlyRetries).toEqual([expect.objectContaining({ firstKey: "impatient", requiredMs: 1000 })]);
   });
 
   it("fails when a key is reported twice or as established when the server never did", async () => {
