@@ -1,16 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createContactsMock } from "../../src/index.js";
-import { setupContactsServer } from "../../src/node.js";
 import { establish, REST, token } from "../support/http.js";
+import { useContactsServer } from "../support/server.js";
 import { assertMatchesSpec } from "../support/spec.js";
 
-const { server, mock } = setupContactsServer({ seed: 7 });
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => {
-  server.resetHandlers();
-  mock.reset();
-});
-afterAll(() => server.close());
+const { server, mock } = useContactsServer({ seed: 7 });
 
 interface Body {
   items: Array<{

@@ -1,16 +1,10 @@
 import { inspect } from "node:util";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createContactsMock } from "../../src/index.js";
-import { setupContactsServer } from "../../src/node.js";
 import { ESTABLISH_URL, establish, requestToken, token } from "../support/http.js";
+import { useContactsServer } from "../support/server.js";
 
-const { server, mock } = setupContactsServer({ seed: 9 });
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => {
-  server.resetHandlers();
-  mock.reset();
-});
-afterAll(() => server.close());
+const { server, mock } = useContactsServer({ seed: 9 });
 
 describe("requests: what the app sent", () => {
   it("records each request, parsed, in order", async () => {

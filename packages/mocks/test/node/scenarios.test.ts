@@ -1,15 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setupContactsServer } from "../../src/node.js";
+import { describe, expect, it } from "vitest";
 import { type Answer, establish, requestToken, token } from "../support/http.js";
+import { useContactsServer } from "../support/server.js";
 import { assertMatchesSpec } from "../support/spec.js";
 
-const { server, mock } = setupContactsServer({ seed: 11 });
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => {
-  server.resetHandlers();
-  mock.reset();
-});
-afterAll(() => server.close());
+const { server, mock } = useContactsServer({ seed: 11 });
 
 async function call(keys: string[] = ["Key1", "Key2"]): Promise<Answer> {
   return establish({ ContactKeys: keys }, { token: await token() });

@@ -1,8 +1,8 @@
 /** The product page's example answers, reproduced through the mock. */
 import { loadSpec } from "sfmc-contacts-spec/validator";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setupContactsServer } from "../../src/node.js";
+import { describe, expect, it } from "vitest";
 import { establish, token } from "../support/http.js";
+import { useContactsServer } from "../support/server.js";
 
 const examples = loadSpec().components?.examples as Record<string, { value: Record<string, unknown> }>;
 const seed = (name: string): Record<string, unknown> => {
@@ -16,13 +16,7 @@ const envelope = {
   serviceMessageID: expect.any(String),
 };
 
-const { server, mock } = setupContactsServer({ seed: 2018 });
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => {
-  server.resetHandlers();
-  mock.reset();
-});
-afterAll(() => server.close());
+const { server, mock } = useContactsServer({ seed: 2018 });
 
 describe("the seed page's examples, through the mock", () => {
   it("the fire-and-forget request gets exactly the page's fire-and-forget answer (ids and time aside)", async () => {

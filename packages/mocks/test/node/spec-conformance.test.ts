@@ -4,19 +4,13 @@
  * here fails the first test.
  */
 import { type HttpHandler, HttpResponse, http } from "msw";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type ContactsScenarios, createContactsMock, establishResponse } from "../../src/index.js";
-import { setupContactsServer } from "../../src/node.js";
 import { type Answer, ESTABLISH_URL, establish, requestToken, token } from "../support/http.js";
+import { useContactsServer } from "../support/server.js";
 import { assertMatchesSpec } from "../support/spec.js";
 
-const { server, mock } = setupContactsServer({ seed: 5 });
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => {
-  server.resetHandlers();
-  mock.reset();
-});
-afterAll(() => server.close());
+const { server, mock } = useContactsServer({ seed: 5 });
 
 const keys = { ContactKeys: ["Key1", "Key2", "Key3"] };
 const callEstablish = async (body: unknown = keys): Promise<Answer> => establish(body, { token: await token() });

@@ -1,19 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createContactsMock } from "../../src/index.js";
-import { setupContactsServer } from "../../src/node.js";
 import { AUTH, establish, requestToken, TENANT } from "../support/http.js";
+import { useContactsServer } from "../support/server.js";
 import { assertMatchesSpec } from "../support/spec.js";
 
-const { server, mock } = setupContactsServer({
+const { server, mock } = useContactsServer({
   seed: 3,
   auth: { clientId: "the-id", clientSecret: "the-secret", accountId: "1234567" },
 });
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => {
-  server.resetHandlers();
-  mock.reset();
-});
-afterAll(() => server.close());
 
 const credentials = { grant_type: "client_credentials", client_id: "the-id", client_secret: "the-secret" };
 
