@@ -16,7 +16,7 @@ const envelope = {
   serviceMessageID: expect.any(String),
 };
 
-const { server, mock } = useContactsServer({ seed: 2018 });
+const { mock } = useContactsServer({ seed: 2018 });
 
 describe("the seed page's examples, through the mock", () => {
   it("the fire-and-forget request gets exactly the page's fire-and-forget answer (ids and time aside)", async () => {

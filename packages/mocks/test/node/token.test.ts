@@ -4,7 +4,7 @@ import { AUTH, establish, requestToken, TENANT } from "../support/http.js";
 import { useContactsServer } from "../support/server.js";
 import { assertMatchesSpec } from "../support/spec.js";
 
-const { server, mock } = useContactsServer({
+const { server } = useContactsServer({
   seed: 3,
   auth: { clientId: "the-id", clientSecret: "the-secret", accountId: "1234567" },
 });
