@@ -170,51 +170,39 @@ function checkSeconds(value: number, name: string): number {
 
 /** Builds the scenarios of one fake. @internal */
 export function createScenarios(fake: FakeService): ContactsScenarios {
-  const error = (status: 403 | 500, errorcode: number, message: string) => (options?: ScenarioOptions) =>
+  /** A Marketing Cloud error answer; with `retryAfter`, the header too (and, for 429, the body's field). */
+  const error = (
+    status: 403 | 429 | 500 | 503,
+    errorcode: number,
+    message: string,
+    options: ScenarioOptions = {},
+    retryAfter?: number,
+  ) =>
     routeHandler(
       fake,
       "establish",
-      () => specJson(ESTABLISH, status, marketingCloudError(errorcode, message)),
+      () =>
+        specJson(
+          ESTABLISH,
+          status,
+          marketingCloudError(errorcode, message, status === 429 && retryAfter !== undefined ? { retryAfter } : {}),
+          retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
+        ),
       options,
     );
 
   return {
     unauthorized: (options) => routeHandler(fake, "establish", () => fake.notAuthorized(), options),
-    forbidden: error(403, 20002, "Insufficient privileges to complete this action."),
+    forbidden: (options) => error(403, 20002, "Insufficient privileges to complete this action.", options),
     rateLimited: ({ retryAfter = 30, ...options } = {}) => {
       const seconds = checkSeconds(retryAfter, "rateLimited");
-      return routeHandler(
-        fake,
-        "establish",
-        () =>
-          specJson(
-            ESTABLISH,
-            429,
-            marketingCloudError(50100, `Rate limit exceeded. Retry after ${seconds} seconds.`, { retryAfter: seconds }),
-            { "retry-after": String(seconds) },
-          ),
-        options,
-      );
+      return error(429, 50100, `Rate limit exceeded. Retry after ${seconds} seconds.`, options, seconds);
     },
-    blocked: (options) =>
-      routeHandler(
-        fake,
-        "establish",
-        () => specJson(ESTABLISH, 429, marketingCloudError(50200, "Requests are temporarily blocked.")),
-        options,
-      ),
-    serverError: error(500, 0, "An error occurred while processing the request."),
+    blocked: (options) => error(429, 50200, "Requests are temporarily blocked.", options),
+    serverError: (options) => error(500, 0, "An error occurred while processing the request.", options),
     unavailable: ({ retryAfter = 60, ...options } = {}) => {
       const seconds = checkSeconds(retryAfter, "unavailable");
-      return routeHandler(
-        fake,
-        "establish",
-        () =>
-          specJson(ESTABLISH, 503, marketingCloudError(50300, `Service unavailable. Retry after ${seconds} seconds.`), {
-            "retry-after": String(seconds),
-          }),
-        options,
-      );
+      return error(503, 50300, `Service unavailable. Retry after ${seconds} seconds.`, options, seconds);
     },
     malformedJson: (options) =>
       routeHandler(
