@@ -29,7 +29,16 @@ export type ContactsEvent =
  */
 export type ContactsEventListener = (event: ContactsEvent) => void;
 
-/** Calls a listener without letting it break the request. @internal */
+/**
+ * Calls a listener without letting it break the request. Exported for the clients built on core
+ * (the Node token manager); not for apps.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * emit(options.onEvent, { type: "retry", attempt: 1, delayMs: 1000, reason: "429" });
+ * ```
+ */
 export function emit(listener: ContactsEventListener | undefined, event: ContactsEvent): void {
   try {
     listener?.(event);

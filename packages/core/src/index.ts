@@ -36,7 +36,7 @@ export type {
   EstablishAllRun,
   EstablishAllSummary,
 } from "./establish-all-options.js";
-export type { ContactsEvent, ContactsEventListener } from "./events.js";
+export { type ContactsEvent, type ContactsEventListener, emit } from "./events.js";
 export { assertContactKeys, MAX_CONTACT_KEY_LENGTH } from "./keys.js";
 export type {
   AcknowledgedKey,

@@ -12,6 +12,7 @@ export interface PipelineConfig {
   transport: EstablishTransport;
   retry: RetryPolicy;
   timeoutMs?: number | undefined;
+  maxResponseBytes?: number | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: ContactsEventListener | undefined;
 }
@@ -70,7 +71,15 @@ function readAnswer(text: string): EstablishContactsResponse {
  * `Retry-After`, and one renewal of credentials after a 401.
  * @internal
  */
-export function createPipeline({ auth, transport, retry, signal, onEvent, timeoutMs: defaultTimeout }: PipelineConfig) {
+export function createPipeline({
+  auth,
+  transport,
+  retry,
+  signal,
+  onEvent,
+  timeoutMs: defaultTimeout,
+  maxResponseBytes = 16 * 1024 * 1024,
+}: PipelineConfig) {
   checkNumber(defaultTimeout, "timeoutMs", 1);
   return async (body: EstablishContactsRequest, options: CallOptions = {}): Promise<EstablishContactsResponse> => {
     checkNumber(options.timeoutMs, "timeoutMs", 1);
@@ -94,7 +103,13 @@ export function createPipeline({ auth, transport, retry, signal, onEvent, timeou
           : {};
         if (onEvent) emit(onEvent, { type: "request", attempt, url, keys: body.ContactKeys.length });
         const started = Date.now();
-        const reply = await transport({ baseUrl: credentials.baseUrl, body, headers, signal: controller?.signal });
+        const reply = await transport({
+          baseUrl: credentials.baseUrl,
+          body,
+          headers,
+          maxResponseBytes,
+          signal: controller?.signal,
+        });
         if (onEvent)
           emit(onEvent, { type: "response", attempt, status: reply.status, durationMs: Date.now() - started });
         if (reply.status === 200) return readAnswer(reply.text);

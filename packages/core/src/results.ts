@@ -61,7 +61,9 @@ export type FailureCode =
   /** The key cannot be sent (empty, too long, not a string). */
   | "INVALID_KEY"
   /** The run was aborted before this key's batch was answered. */
-  | "ABORTED";
+  | "ABORTED"
+  /** Read from the input but never sent: the run ended first (abort, `stop()`, a failing key source). */
+  | "NOT_SENT";
 
 /**
  * A key that was not established, and why. A failure is never silently dropped.

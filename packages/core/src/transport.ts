@@ -5,7 +5,13 @@ import type { EstablishContactsRequest } from "@sfmc-contacts/types";
  *
  * @example
  * ```ts
- * const request: TransportRequest = { baseUrl, body: { ContactKeys: ["Key1"] }, headers: {}, signal };
+ * const request: TransportRequest = {
+ *   baseUrl,
+ *   body: { ContactKeys: ["Key1"] },
+ *   headers: {},
+ *   maxResponseBytes: 16 * 1024 * 1024,
+ *   signal,
+ * };
  * ```
  */
 export interface TransportRequest {
@@ -14,6 +20,11 @@ export interface TransportRequest {
   body: EstablishContactsRequest;
   /** Extra headers, e.g. `authorization`. */
   headers: Record<string, string>;
+  /**
+   * The most bytes of answer body to read. A transport reads the body as a stream and, past this,
+   * stops and rejects with a `ContactsApiError` naming `maxResponseBytes`.
+   */
+  maxResponseBytes: number;
   /** Aborts the request, including reading the answer (absent when nothing can abort it). */
   signal?: AbortSignal | undefined;
 }

@@ -27,7 +27,7 @@ describe("establish", () => {
     } else {
       expectTypeOf(result).toEqualTypeOf<FailedKey>();
       expectTypeOf(result.code).toEqualTypeOf<
-        "ITEM_ERROR" | "MISSING_ITEM" | "REQUEST_FAILED" | "INVALID_KEY" | "ABORTED"
+        "ITEM_ERROR" | "MISSING_ITEM" | "REQUEST_FAILED" | "INVALID_KEY" | "ABORTED" | "NOT_SENT"
       >();
     }
   });
