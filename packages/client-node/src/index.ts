@@ -50,17 +50,32 @@ export interface NodeClientOptions extends ClientOptions {
   clientId: string;
   /** The installed package's client secret. Kept in memory only; never logged or put in an error. */
   clientSecret: string;
-  /** The MID of the business unit to act in. */
+  /** The MID of the business unit to act in. Part of the token cache's identity. */
   accountId?: string;
-  /** Space-separated scopes to narrow the token to. */
+  /**
+   * Space-separated scopes to narrow the token to. Part of the token cache's identity (as a set:
+   * order and repeats do not matter), so a narrow-scope client never gets a broader token another
+   * client cached. No `scope` (the package's full grant) and `""` are different identities.
+   */
   scope?: string;
   /**
-   * The REST base URL. Default: the token's `rest_instance_url` (which must be a
-   * `https://*.marketingcloudapis.com` host). Setting it trusts that host with the token; plain
-   * http is accepted only for loopback hosts.
+   * The REST base URL. Default: the token's `rest_instance_url`, which must then be a
+   * `https://*.marketingcloudapis.com` host. The rule holds per client and on every use: a client
+   * without `baseUrl` refuses (`ContactsAuthError` `untrusted_rest_instance_url`, nothing sent) a
+   * cached token whose `rest_instance_url` is another host, even when a client with an explicit
+   * `baseUrl` fetched it. Setting it trusts that host with the token; plain http is accepted only
+   * for loopback hosts.
    */
   baseUrl?: string;
-  /** The auth base URL. Default `https://{subdomain}.auth.marketingcloudapis.com`. Same rules as `baseUrl`. */
+  /**
+   * The auth base URL. Default `https://{subdomain}.auth.marketingcloudapis.com`. Same rules as
+   * `baseUrl`. The token route never follows a redirect: a 3xx answer is a `ContactsApiError`
+   * (not retried) and neither the client secret nor anything else is sent to its `Location`.
+   * The answer must carry an `access_token` of RFC 6750 `b64token` characters, a `token_type` of
+   * `Bearer` (any case) and an `expires_in` that is a finite number above 0; anything else is a
+   * `ContactsAuthError` (`invalid_access_token`, `unsupported_token_type`, `invalid_expires_in`,
+   * `invalid_response`), never retried.
+   */
   authBaseUrl?: string;
   /**
    * How establish requests travel. `"fetch"` (default): the global fetch through openapi-fetch, so
@@ -136,6 +151,8 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     scope: options.scope,
     explicitRestBase: explicitRest !== undefined,
     client: createSpecClient({ fetch: fetchFn }),
+    // The same per-attempt limit as establish (core's default, 30 s). core validates `timeoutMs`
+    // below, when the client is created, before any token request can use it.
     timeoutMs: options.timeoutMs ?? 30_000,
     onEvent: options.onEvent,
   });

@@ -2,9 +2,11 @@ import { createHash } from "node:crypto";
 import {
   ContactsApiError,
   ContactsAuthError,
+  ContactsError,
   type ContactsEventListener,
   ContactsNetworkError,
   ContactsTimeoutError,
+  emit,
 } from "@sfmc-contacts/core";
 import type { OAuthError, paths, TokenRequest } from "@sfmc-contacts/types";
 import type { Client } from "openapi-fetch";
@@ -13,11 +15,16 @@ import { isMarketingCloudUrl } from "./urls.js";
 /** A cached access token. Never logged, never in an error. */
 interface Token {
   accessToken: string;
+  /** The token's `rest_instance_url` without a trailing slash ("" when it named none). */
   restUrl: string;
   /** When to fetch the next one. */
   refreshAt: number;
 }
 
+/**
+ * One cache slot. Plain data and promises only: a slot may be read by another copy of this module
+ * (see {@link tokenCache}), so it must not hold classes or functions of one copy.
+ */
 interface Entry {
   secretHash: string;
   token?: Token | undefined;
@@ -25,16 +32,44 @@ interface Entry {
 }
 
 /**
- * Process-wide, per (auth host, client id, account id): every client of the same credentials
- * shares one token and one token request.
+ * Where the process-wide cache lives. An app that loads this package through both `require` and
+ * `import` (or bundles two copies) gets two module instances; a key from the global symbol
+ * registry lets both find the same map, so the credentials still make one token request per
+ * process. A change to the shape of {@link Entry} must come with a new key.
  */
-const cache = new Map<string, Entry>();
+const CACHE_KEY = Symbol.for("@sfmc-contacts/client-node.token-cache");
+
+type CacheHolder = typeof globalThis & { [CACHE_KEY]?: Map<string, Entry> };
+
+/**
+ * Process-wide, per (auth host, client id, account id, scope): every client of the same identity
+ * shares one token and one token request, whichever copy of this module made it.
+ */
+function tokenCache(): Map<string, Entry> {
+  const holder = globalThis as CacheHolder;
+  holder[CACHE_KEY] ??= new Map();
+  return holder[CACHE_KEY];
+}
 
 /**
  * Refresh this long before expiry, so no request carries a token about to lapse: a minute, or a
  * tenth of the token's life when that is shorter (a short-lived token is still used most of its life).
  */
 const refreshMargin = (lifetimeMs: number) => Math.min(60_000, lifetimeMs / 10);
+
+/**
+ * RFC 6750's `b64token`: the only characters a bearer token may have. Anything else (CR, LF and
+ * NUL above all, but also spaces, commas and non-ASCII) could split or bend the `Authorization`
+ * header, so such a token is refused, never sent.
+ */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/**
+ * Scopes as a set: "a b" and "b a" name the same token, so they share it. `undefined` (no scope
+ * asked, the package's full grant) stays apart from every explicit scope, "" included.
+ */
+const scopeKey = (scope: string | undefined) =>
+  scope === undefined ? null : [...new Set(scope.split(/\s+/).filter(Boolean))].sort().join(" ");
 
 /** Settings of a token manager. @internal */
 export interface TokenManagerConfig {
@@ -43,10 +78,14 @@ export interface TokenManagerConfig {
   clientSecret: string;
   accountId?: string | undefined;
   scope?: string | undefined;
-  /** Where tokens may be used without an explicit baseUrl (checked on `rest_instance_url`). */
+  /**
+   * Whether this client has an explicit `baseUrl`. Without one, a token is used only when its
+   * `rest_instance_url` is a Marketing Cloud host; checked on every use, since the cached token
+   * may have been fetched by a client that had one.
+   */
   explicitRestBase: boolean;
   client: Client<paths>;
-  /** Time limit of one token request. */
+  /** Time limit of one token request (the client's validated `timeoutMs`). */
   timeoutMs: number;
   onEvent?: ContactsEventListener | undefined;
 }
@@ -62,7 +101,22 @@ function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promi
   });
 }
 
-/** Client-credentials tokens: cached, single-flight, refreshed shortly before expiry. @internal */
+/** An answer of the token route that cannot be used. Never quotes the token. */
+const unusable = (status: number, error: string, problem: string) =>
+  new ContactsAuthError(
+    `The token route answered ${problem}; nothing was sent with it. Check that authBaseUrl points at Marketing Cloud's auth host (https://YOUR_SUBDOMAIN.auth.marketingcloudapis.com).`,
+    { status, error },
+  );
+
+/**
+ * Client-credentials tokens: cached, single-flight, refreshed shortly before expiry.
+ *
+ * What it accepts from the token route: a JSON object with an `access_token` of RFC 6750
+ * `b64token` characters, a `token_type` of `Bearer` (any case), and an `expires_in` that is a
+ * finite number of seconds above 0. Anything else is a {@link ContactsAuthError} (not retried), so
+ * a broken answer costs one token request per call, never a loop.
+ * @internal
+ */
 export class TokenManager {
   readonly #config: TokenManagerConfig;
   readonly #key: string;
@@ -70,11 +124,12 @@ export class TokenManager {
 
   constructor(config: TokenManagerConfig) {
     this.#config = config;
-    this.#key = JSON.stringify([config.authBaseUrl, config.clientId, config.accountId ?? ""]);
+    this.#key = JSON.stringify([config.authBaseUrl, config.clientId, config.accountId ?? "", scopeKey(config.scope)]);
     this.#secretHash = createHash("sha256").update(config.clientSecret).digest("hex");
   }
 
   #entry(): Entry {
+    const cache = tokenCache();
     let entry = cache.get(this.#key);
     // A client with another secret for the same id never reuses the first one's token.
     if (!entry || entry.secretHash !== this.#secretHash) {
@@ -84,11 +139,17 @@ export class TokenManager {
     return entry;
   }
 
-  /** A valid token: the cached one, or one fetched (once, however many callers wait for it). */
+  /**
+   * A valid token this client may use: the cached one, or one fetched (once, however many callers
+   * wait for it). Without an explicit `baseUrl`, its REST host must be a Marketing Cloud host.
+   */
   async token(signal?: AbortSignal): Promise<Token> {
     const entry = this.#entry();
-    if (entry.token && Date.now() < entry.token.refreshAt) return entry.token;
-    return waitFor(this.#fetch(entry, "fetched"), signal);
+    const token =
+      entry.token && Date.now() < entry.token.refreshAt
+        ? entry.token
+        : await waitFor(this.#fetch(entry, "fetched"), signal);
+    return this.#trusted(token);
   }
 
   /**
@@ -103,6 +164,20 @@ export class TokenManager {
     // may re-issue an identical string); the pipeline retries once only.
     await waitFor(this.#fetch(entry, "renewed"), signal);
     return true;
+  }
+
+  /**
+   * The host rule, per client and per use: the cache is shared by clients with and without an
+   * explicit `baseUrl`, so where a token was fetched says nothing about where this client may send it.
+   */
+  #trusted(token: Token): Token {
+    if (!this.#config.explicitRestBase && !isMarketingCloudUrl(token.restUrl)) {
+      throw new ContactsAuthError(
+        `The token route named a REST host that is not https://*.marketingcloudapis.com (${token.restUrl || "none"}); nothing was sent to it. Set baseUrl explicitly to trust another host.`,
+        { status: 200, error: "untrusted_rest_instance_url" },
+      );
+    }
+    return token;
   }
 
   #fetch(entry: Entry, action: "fetched" | "renewed"): Promise<Token> {
@@ -121,19 +196,29 @@ export class TokenManager {
   }
 
   async #request(action: "fetched" | "renewed"): Promise<Token> {
-    const { authBaseUrl, clientId, clientSecret, accountId, scope, client } = this.#config;
+    const { authBaseUrl, clientId, clientSecret, accountId, scope, client, timeoutMs } = this.#config;
     const body: TokenRequest = { grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret };
     if (accountId !== undefined) body.account_id = accountId;
     if (scope !== undefined) body.scope = scope;
-    let result: Awaited<ReturnType<Client<paths>["POST"]>>;
     // Many callers may wait for this one request: no caller's signal may cancel it, only its own limit.
-    const limit = AbortSignal.timeout(this.#config.timeoutMs);
-    try {
-      result = await client.POST("/v2/token", { baseUrl: authBaseUrl, body, signal: limit });
-    } catch (error) {
-      if (limit.aborted) throw new ContactsTimeoutError(this.#config.timeoutMs);
-      throw new ContactsNetworkError(error);
-    }
+    const limit = AbortSignal.timeout(timeoutMs);
+    const result = await client
+      .POST("/v2/token", {
+        baseUrl: authBaseUrl,
+        body,
+        signal: limit,
+        // The secret is in the body: a redirect must never carry it (307/308) or hand back a token
+        // minted elsewhere (301-303). core's spec client enforces this on every request and rejects
+        // a 3xx with a ContactsApiError; said here too, where it matters most.
+        redirect: "manual",
+        parseAs: "text",
+      })
+      .catch((error: unknown) => {
+        if (limit.aborted) throw new ContactsTimeoutError(timeoutMs);
+        // Already typed (a refused redirect, a body over the cap): pass it on as it is.
+        if (error instanceof ContactsError) throw error;
+        throw new ContactsNetworkError(error);
+      });
     const { response } = result;
     if (!response.ok) {
       const oauth = result.error as Partial<OAuthError> | undefined;
@@ -146,38 +231,73 @@ export class TokenManager {
       // No OAuth body: a gateway or server failure, worth a retry when it is a 5xx or 429.
       throw new ContactsApiError(`The token route answered ${response.status}`, { status: response.status });
     }
-    const data = result.data as { access_token?: unknown; expires_in?: unknown; rest_instance_url?: unknown };
-    if (typeof data?.access_token !== "string" || typeof data.expires_in !== "number") {
-      throw new ContactsAuthError("The token route answered without an access token", {
-        status: response.status,
-        error: "invalid_response",
-      });
+    const token = this.#read(response.status, result.data);
+    emit(this.#config.onEvent, {
+      type: "token",
+      action,
+      authUrl: `${authBaseUrl}/v2/token`,
+      expiresInSeconds: token.expiresIn,
+    });
+    const lifetimeMs = token.expiresIn * 1000;
+    return {
+      accessToken: token.accessToken,
+      restUrl: token.restUrl,
+      refreshAt: Date.now() + lifetimeMs - refreshMargin(lifetimeMs),
+    };
+  }
+
+  /** Checks a 200 answer field by field; the messages name the field, never its value. */
+  #read(status: number, text: unknown): { accessToken: string; expiresIn: number; restUrl: string } {
+    let data: unknown;
+    try {
+      data = JSON.parse(String(text));
+    } catch {
+      throw unusable(status, "invalid_response", "a body that is not JSON");
     }
-    const restUrl = typeof data.rest_instance_url === "string" ? data.rest_instance_url.replace(/\/+$/, "") : "";
-    if (!this.#config.explicitRestBase && !isMarketingCloudUrl(restUrl)) {
-      throw new ContactsAuthError(
-        `The token route named a REST host that is not https://*.marketingcloudapis.com (${restUrl || "none"}); set baseUrl explicitly to trust another host`,
-        { status: response.status, error: "untrusted_rest_instance_url" },
+    const {
+      access_token: accessToken,
+      token_type: tokenType,
+      expires_in: expiresIn,
+      rest_instance_url: restUrl,
+    } = (data ?? {}) as Record<string, unknown>;
+    if (typeof accessToken !== "string") {
+      throw unusable(status, "invalid_response", "without an access token");
+    }
+    if (!BEARER_TOKEN.test(accessToken)) {
+      throw unusable(
+        status,
+        "invalid_access_token",
+        "an access_token that is not safe in an Authorization header (it must be RFC 6750 b64token characters: letters, digits, - . _ ~ + / and a trailing =; CR, LF, NUL, spaces and others are refused)",
       );
     }
-    const lifetimeMs = data.expires_in * 1000;
-    try {
-      this.#config.onEvent?.({
-        type: "token",
-        action,
-        authUrl: `${authBaseUrl}/v2/token`,
-        expiresInSeconds: data.expires_in,
-      });
-    } catch {
-      // A logging hook must never change what the client does.
+    if (typeof tokenType !== "string" || tokenType.toLowerCase() !== "bearer") {
+      const named = typeof tokenType === "string" && /^[A-Za-z0-9_-]{1,32}$/.test(tokenType) ? ` "${tokenType}"` : "";
+      throw unusable(
+        status,
+        "unsupported_token_type",
+        `a token_type${named} that is not Bearer (this client sends bearer tokens only)`,
+      );
     }
-    const now = Date.now();
-    return { accessToken: data.access_token, restUrl, refreshAt: now + lifetimeMs - refreshMargin(lifetimeMs) };
+    if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+      const got =
+        typeof expiresIn === "number" ? String(expiresIn) : `a ${expiresIn === null ? "null" : typeof expiresIn}`;
+      throw unusable(
+        status,
+        "invalid_expires_in",
+        `an expires_in that is not a finite number of seconds above 0 (got ${got}), so the token's life is unknown`,
+      );
+    }
+    return {
+      accessToken,
+      expiresIn,
+      restUrl: typeof restUrl === "string" ? restUrl.replace(/\/+$/, "") : "",
+    };
   }
 }
 
 /**
- * Forgets every cached token (for tests, and after rotating credentials).
+ * Forgets every cached token of the process (for tests, and after rotating credentials), for
+ * every copy of this package that is loaded.
  *
  * @example
  * ```ts
@@ -185,5 +305,5 @@ export class TokenManager {
  * ```
  */
 export function clearTokenCache(): void {
-  cache.clear();
+  tokenCache().clear();
 }
