@@ -143,6 +143,8 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
   const agent = transportName === "undici" ? createAgent() : undefined;
   // With undici, tokens and `raw` share the agent too, so close() closes every socket.
   const fetchFn = options.fetch ?? (agent ? agentFetch(agent) : (request: Request) => fetch(request));
+  // The body cap of establish holds for the token route and `raw` too (core's default when unset).
+  const cap = options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes };
   const tokens = new TokenManager({
     authBaseUrl,
     clientId: options.clientId,
@@ -150,7 +152,7 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     accountId: options.accountId,
     scope: options.scope,
     explicitRestBase: explicitRest !== undefined,
-    client: createSpecClient({ fetch: fetchFn }),
+    client: createSpecClient({ fetch: fetchFn, ...cap }),
     // The same per-attempt limit as establish (core's default, 30 s). core validates `timeoutMs`
     // below, when the client is created, before any token request can use it.
     timeoutMs: options.timeoutMs ?? 30_000,
@@ -161,7 +163,7 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     return { baseUrl: explicitRest ?? token.restUrl, authorization: `Bearer ${token.accessToken}` };
   };
 
-  const raw = createSpecClient({ baseUrl: PENDING_BASE, fetch: fetchFn });
+  const raw = createSpecClient({ baseUrl: PENDING_BASE, fetch: fetchFn, ...cap });
   raw.use({
     async onRequest({ request }) {
       // Establish calls come with their base and token; `raw` calls get them here.

@@ -368,3 +368,36 @@ describe("the token request's time limit is the client's validated timeoutMs", (
     expect(tokenRequests()).toHaveLength(1);
   });
 });
+
+describe("maxResponseBytes holds for the token route and raw, not only for establish", () => {
+  const padded = (body: Record<string, unknown>) => ({ ...body, padding: "x".repeat(4096) });
+
+  it.each(TRANSPORTS)("%s transport: a token answer over the cap is a typed error", async (transport) => {
+    answerToken = (_request, response) => json(response, 200, padded(tokenBody(service.url)));
+    const client = clientFor({ transport, maxResponseBytes: 1024 });
+    const error = await client.establish(["a"]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContactsApiError);
+    expect((error as Error).message).toContain("maxResponseBytes");
+    expect(establishRequests()).toHaveLength(0);
+    await client.close();
+  });
+
+  it.each(TRANSPORTS)("%s transport: a raw answer over the cap is a typed error", async (transport) => {
+    const client = clientFor({ transport, maxResponseBytes: 1024 });
+    const original = service.answer;
+    service.answer = (request, response) => {
+      if (request.path === "/contacts/v1/establish") return json(response, 200, padded({ items: [] }));
+      original(request, response);
+    };
+    try {
+      const error = await client.raw
+        .POST("/contacts/v1/establish", { body: { ContactKeys: ["a"] } })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ContactsApiError);
+      expect((error as Error).message).toContain("maxResponseBytes");
+    } finally {
+      service.answer = original;
+      await client.close();
+    }
+  });
+});
