@@ -64,7 +64,7 @@ export interface EstablishOptions {
  *
  * @example
  * ```ts
- * await client.establishAll(keys, { batchSize: 50, concurrency: 8, contactType: 0 });
+ * await client.establishAll(keys, { batchSize: 50, concurrency: 8, contactType: 0 }).done();
  * ```
  */
 export interface EstablishAllCallOptions
@@ -77,7 +77,7 @@ export interface EstablishAllCallOptions
  * @example
  * ```ts
  * const result = await client.establish(["Key1", "Key2"]);
- * const summary = await client.establishAll(keysFromAFile(), { onProgress: console.log });
+ * const summary = await client.establishAll(keysFromAFile(), { onProgress: console.log }).done();
  * const { data } = await client.raw.POST("/contacts/v1/establish", { body: { ContactKeys: ["Key1"] } });
  * ```
  */
@@ -94,7 +94,11 @@ export interface ContactsClient {
   establish(keys: readonly string[], options?: EstablishOptions): Promise<EstablishResult | EstablishAcknowledgement>;
   /**
    * Establishes any number of keys from an `Iterable` or `AsyncIterable`, in batches, streaming:
-   * memory stays bounded by batch size × concurrency. Every key gets exactly one result.
+   * memory stays bounded by batch size × concurrency. Every key read gets exactly one result.
+   * Returns the run, not a promise: iterate it for per-key results and/or call `done()` for the
+   * summary (`await client.establishAll(keys).done()`). Nothing starts before one of the two.
+   * Bad options or a non-iterable throw a `ContactsValidationError` at the call; a sparse array
+   * fails the run with one (from `done()` and the iteration) before anything is read or sent.
    */
   establishAll(
     keys: Iterable<string> | AsyncIterable<string>,
@@ -167,13 +171,13 @@ export function createContactsCore(config: CoreConfig): ContactsClient {
       const shape = body([], options);
       // Loaded on first use: apps that only call establish do not ship the bulk code.
       return lazyRun(
-        import("./establish-all.js").then((bulk) => ({
-          run: bulk.establishAll(
+        import("./establish-all.js").then((bulk) =>
+          bulk.establishAll(
             keys,
             (batch, signal) => send({ ...shape, ContactKeys: batch }, { signal, timeoutMs: options.timeoutMs }),
             options,
           ),
-        })),
+        ),
       );
     }) as ContactsClient["establishAll"],
     raw: config.raw,

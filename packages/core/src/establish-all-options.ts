@@ -3,11 +3,36 @@ import { ContactsValidationError, checkNumber } from "./errors.js";
 import type { AcknowledgedKey, ContactResult, FailedKey } from "./results.js";
 
 /**
+ * The most requests an `establishAll` run keeps in flight: the Node client's undici agent has
+ * 128 connections, and more only queue while the results waiting for a reader grow with them.
+ *
+ * @example
+ * ```ts
+ * const run = client.establishAll(keys, { concurrency: Math.min(wanted, MAX_CONCURRENCY) });
+ * ```
+ */
+export const MAX_CONCURRENCY = 128;
+
+/**
+ * The most keys `establishAll` puts in one request. Marketing Cloud documents no hard maximum
+ * (50 is its soft limit for synchronous calls, and the default); 10,000 keys keep a request and its
+ * answer to a few MB, well inside the default response cap, and larger batches are almost
+ * certainly a mistake.
+ *
+ * @example
+ * ```ts
+ * const run = client.establishAll(keys, { batchSize: Math.min(wanted, MAX_BATCH_SIZE) });
+ * ```
+ */
+export const MAX_BATCH_SIZE = 10_000;
+
+/**
  * Options of `establishAll`.
  *
  * @example
  * ```ts
- * await client.establishAll(keys, { batchSize: 50, concurrency: 4, onProgress: (p) => console.log(p.processed) });
+ * const run = client.establishAll(keys, { batchSize: 50, concurrency: 4, onProgress: (p) => console.log(p.processed) });
+ * const summary = await run.done();
  * ```
  */
 export interface EstablishAllOptions {
@@ -16,11 +41,26 @@ export interface EstablishAllOptions {
    * `AcknowledgedKey`s, without ids or new-contact flags. Default `true`.
    */
   returnResults?: boolean;
-  /** Keys per request. Default 50, Marketing Cloud's published soft limit for synchronous calls. */
+  /**
+   * Keys per request: a whole number from 1 to {@link MAX_BATCH_SIZE} (10,000). Default 50,
+   * Marketing Cloud's published soft limit for synchronous calls.
+   */
   batchSize?: number;
-  /** Requests in flight at once. Default 4. */
+  /** Requests in flight at once: a whole number from 1 to {@link MAX_CONCURRENCY} (128). Default 4. */
   concurrency?: number;
-  /** Aborts the run: requests in flight are cancelled and their keys reported `ABORTED`. */
+  /**
+   * How long a partial batch waits for more keys, in ms: once this long has passed since its first
+   * key was read, it is sent even if it is not full, so a slow source (a pipe, a queue) sees its
+   * keys established as they come. A whole number >= 0 (0: send what has been read whenever the
+   * input makes the run wait); above 2,147,483,647 (about 24.8 days, a timer's limit) it is that.
+   * Default 1000.
+   */
+  flushMs?: number;
+  /**
+   * Aborts the run, even while the input is waiting for its next key: requests in flight are
+   * cancelled and their keys reported `ABORTED`; keys read but not yet sent are reported
+   * `NOT_SENT`. The run settles promptly.
+   */
   signal?: AbortSignal;
   /** Called after each batch is answered (and once at the end). */
   onProgress?: (progress: EstablishAllProgress) => void;
@@ -42,7 +82,10 @@ export interface EstablishAllProgress {
   established: number;
   /** Of the established keys, how many were new. */
   created: number;
+  /** Keys that failed, whatever the code (`NOT_SENT` ones included). */
   failed: number;
+  /** Of the failed keys, those read but never sent (code `NOT_SENT`): send them again. */
+  notSent: number;
   /** Batches sent and answered (or failed). */
   batches: number;
   /** Batches waiting for an answer. */
@@ -50,11 +93,11 @@ export interface EstablishAllProgress {
 }
 
 /**
- * The totals of a finished run. Every input key is counted exactly once.
+ * The totals of a finished run. Every key read from the input is counted exactly once.
  *
  * @example
  * ```ts
- * const summary = await client.establishAll(keys);
+ * const summary = await client.establishAll(keys).done();
  * if (summary.failed > 0) process.exitCode = 1;
  * ```
  */
@@ -66,20 +109,33 @@ export interface EstablishAllSummary extends Omit<EstablishAllProgress, "inFligh
 }
 
 /**
- * A running `establishAll`: iterate it for per-key results as batches are answered, and/or await
- * it for the summary. Results are streamed: memory stays bounded by batch size × concurrency.
+ * A running `establishAll`: an async iterable of per-key results, streamed as batches are
+ * answered (memory stays bounded by batch size × concurrency), with `done()` for the summary.
+ * It is not a promise and not a thenable: returning it from an `async` function gives the run.
+ *
+ * - `await run.done()`: starts the run (if iteration has not) and resolves with the summary once
+ *   every key read has its result. It rejects with the input's own error when reading the input
+ *   failed, after every key read before the failure got its result.
+ * - `for await (const result of run)`: starts the run and streams the results; then `done()`
+ *   gives the summary. Iterate first: a run whose `done()` was called without iteration keeps no
+ *   results, and iterating it then (or a second time) throws a `ContactsValidationError`.
+ *   Leaving the loop early (`break`) stops the run like `stop()`.
  *
  * @example
  * ```ts
  * const run = client.establishAll(readKeys());
- * for await (const result of run) if (!result.ok) console.error(result.key, result.reason);
- * const summary = await run;
+ * for await (const result of run) if (!result.ok) console.error(result.key, result.code, result.reason);
+ * const summary = await run.done();
  * ```
  */
-export interface EstablishAllRun<Result = ContactResult>
-  extends AsyncIterable<Result>,
-    PromiseLike<EstablishAllSummary> {
-  /** Stops taking new batches; batches in flight finish. The summary then has `stopped: true`. */
+export interface EstablishAllRun<Result = ContactResult> extends AsyncIterable<Result> {
+  /** Starts the run if nothing has, and resolves with its summary once every key read has its result. */
+  done(): Promise<EstablishAllSummary>;
+  /**
+   * Stops reading the input, even while it is waiting for its next key. The keys already read are
+   * still sent (the last batch may be partial) and the batches in flight finish. The summary then
+   * has `stopped: true`.
+   */
   stop(): void;
 }
 
@@ -98,7 +154,8 @@ export type SendBatch = (keys: string[], signal: AbortSignal | undefined) => Pro
 
 /**
  * Checks a run's input and options before anything starts (synchronously, so bad options throw
- * at the call), and returns them resolved.
+ * at the call), and returns them resolved. Kept small: it ships with `establish` in the browser
+ * bundle. Sparse arrays are refused by the run itself, before it reads anything.
  * @internal
  */
 export function checkRun(input: unknown, options: EstablishAllOptions) {
@@ -109,8 +166,10 @@ export function checkRun(input: unknown, options: EstablishAllOptions) {
   if (typeof open !== "function") {
     throw new ContactsValidationError("keys must be an iterable or async iterable of contact keys", { reason: "keys" });
   }
-  const { batchSize: size = 50, concurrency = 4 } = options;
-  checkNumber(size, "batchSize", 1, true);
-  checkNumber(concurrency, "concurrency", 1, true);
-  return { size, concurrency, open };
+  const { batchSize: size = 50, concurrency = 4, flushMs = 1000 } = options;
+  checkNumber(size, "batchSize", 1, true, MAX_BATCH_SIZE);
+  checkNumber(concurrency, "concurrency", 1, true, MAX_CONCURRENCY);
+  // No upper bound here (bytes in the browser bundle): the run caps the wait at a timer's limit.
+  checkNumber(flushMs, "flushMs", 0, true);
+  return { size, concurrency, flushMs, open };
 }

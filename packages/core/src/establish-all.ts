@@ -1,3 +1,4 @@
+import { ContactsValidationError } from "./errors.js";
 import {
   checkRun,
   type EstablishAllOptions,
@@ -8,6 +9,32 @@ import {
 import { keyProblem } from "./keys.js";
 import { type AcknowledgedKey, type ContactResult, toResults } from "./results.js";
 
+type Result = ContactResult | AcknowledgedKey;
+
+/** What a wait for the input resolves with when stop(), the signal or the flush timer ends it. */
+const WOKEN = Symbol("woken");
+
+/** The longest a timer waits: a longer delay would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Longest wait for the input's `return()` when the input is not stuck in `next()`. */
+const CLOSE_WAIT_MS = 500;
+
+const NOT_SENT_REASON = "the run ended before this key was sent";
+
+/**
+ * Refuses a sparse array: a hole would be read as `undefined`, and what was meant is anyone's guess.
+ * Here rather than in `checkRun`, which ships with `establish` in the browser bundle.
+ */
+function refuseHoles(keys: readonly unknown[]): void {
+  for (let index = 0; index < keys.length; index++) {
+    if (!(index in keys)) {
+      const reason = "is a hole in a sparse array; pass an array with a key at every index";
+      throw new ContactsValidationError(`keys[${index}] ${reason}`, { reason, index });
+    }
+  }
+}
+
 /**
  * Runs establish over any (async) iterable of keys: `concurrency` workers each take the next
  * batch from the input (one reader at a time), send it, and settle every key of it.
@@ -17,16 +44,29 @@ export function establishAll(
   input: Iterable<unknown> | AsyncIterable<unknown>,
   send: SendBatch,
   options: EstablishAllOptions = {},
-): EstablishAllRun<ContactResult | AcknowledgedKey> {
-  const { size, concurrency, open } = checkRun(input, options);
+): EstablishAllRun<Result> {
+  const { size, concurrency, flushMs, open } = checkRun(input, options);
   const { signal, onProgress } = options;
-  const t = { total: 0, processed: 0, established: 0, created: 0, existing: 0, failed: 0, batches: 0, inFlight: 0 };
+  const t = {
+    total: 0,
+    processed: 0,
+    established: 0,
+    created: 0,
+    existing: 0,
+    failed: 0,
+    notSent: 0,
+    batches: 0,
+    inFlight: 0,
+  };
   const acknowledgeOnly = options.returnResults === false;
   // Results wait here for the reader; while someone iterates, workers pause when it is full.
-  const queue: Array<ContactResult | AcknowledgedKey> = [];
+  const queue: Result[] = [];
   let streaming = false;
   let stopped = false;
+  /** The input has no more keys (or failed). */
   let ended = false;
+  /** The input's own error, when reading it failed: the run rejects with it, after the accounting. */
+  let failure: { error: unknown } | undefined;
   let finished = false;
   let tick!: () => void;
   let changed!: Promise<void>;
@@ -36,14 +76,21 @@ export function establishAll(
     previous?.();
   };
   next();
-  signal?.addEventListener("abort", next, { once: true });
   const halted = () => stopped || signal?.aborted === true;
+  // Ends the reader's wait for the input (stop, abort, flush), and wakes everyone else.
+  let wake: ((woken: typeof WOKEN) => void) | undefined;
+  const interrupt = () => {
+    wake?.(WOKEN);
+    next();
+  };
 
-  const settle = (results: Array<ContactResult | AcknowledgedKey>) => {
+  const settle = (results: Result[]) => {
     for (const result of results) {
       t.processed++;
-      if (!result.ok) t.failed++;
-      else {
+      if (!result.ok) {
+        t.failed++;
+        if (result.code === "NOT_SENT") t.notSent++;
+      } else {
         t.established++;
         if ("isNew" in result) result.isNew ? t.created++ : t.existing++;
       }
@@ -53,30 +100,112 @@ export function establishAll(
   };
 
   let iterator: Iterator<unknown> | AsyncIterator<unknown>;
+  /** A `next()` of the input that a read stopped waiting for (flush): the next read takes its result first. */
+  let pending: Promise<unknown> | undefined;
   let reading: Promise<unknown> = Promise.resolve();
-  /** The next batch of valid keys with their input positions; invalid keys are settled on the way. */
-  const read = async (): Promise<{ keys: string[]; at: number[] } | undefined> => {
-    iterator ??= open.call(input);
+
+  /** Takes one iterator result: a valid key joins the batch, an invalid one is settled. False at the end. */
+  const take = (item: unknown, keys: string[], at: number[]): boolean => {
+    if (typeof item !== "object" || item === null) {
+      throw new ContactsValidationError(
+        `keys: the iterator's next() gave ${item === null ? "null" : typeof item}, not an iterator result object`,
+        { reason: "keys" },
+      );
+    }
+    const { done, value } = item as IteratorResult<unknown>;
+    if (done) {
+      ended = true;
+      return false;
+    }
+    const problem = keyProblem(value);
+    if (problem) {
+      const reason = `the key ${problem}`;
+      settle([{ ok: false, key: String(value), index: t.total, code: "INVALID_KEY", reason, messages: [] }]);
+    } else {
+      keys.push(value as string);
+      at.push(t.total);
+    }
+    t.total++;
+    return true;
+  };
+
+  /** Settles keys that were read but will never be sent. */
+  const notSent = (keys: string[], at: number[]) =>
+    settle(
+      keys.map((key, i) => ({
+        ok: false,
+        key,
+        index: at[i] as number,
+        code: "NOT_SENT",
+        reason: NOT_SENT_REASON,
+        messages: [],
+      })),
+    );
+
+  /**
+   * The next batch of valid keys with their input positions; invalid keys are settled on the way.
+   * Reads at most `size` items, valid or not, so a source of bad keys still lets the run pause and stop.
+   * Never rejects: a failing input ends the input, and the keys already read are returned to be sent.
+   */
+  const read = async (): Promise<{ keys: string[]; at: number[] }> => {
     const keys: string[] = [];
     const at: number[] = [];
-    while (!ended && keys.length < size) {
-      // A synchronous iterator's results need no await: that is one microtask per key saved.
-      const next = iterator.next();
-      const item = next instanceof Promise ? await next : next;
-      if (item.done) ended = true;
-      else {
-        const problem = keyProblem(item.value);
-        if (problem) {
-          const reason = `the key ${problem}`;
-          settle([{ ok: false, key: String(item.value), index: t.total, code: "INVALID_KEY", reason, messages: [] }]);
-        } else {
-          keys.push(item.value as string);
-          at.push(t.total);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let woken: Promise<typeof WOKEN> | undefined;
+    try {
+      for (let n = 0; n < size && !ended && !halted(); n++) {
+        let item: unknown;
+        if (!pending) {
+          item = iterator.next();
+          // Any thenable is a result to come: another realm's promises and hand-made thenables too.
+          // A synchronous iterator's results need no await: that is one microtask per key saved.
+          if (typeof (item as PromiseLike<unknown> | null | undefined)?.then === "function") {
+            pending = Promise.resolve(item);
+          }
         }
-        t.total++;
+        if (pending) {
+          // The partial batch waits at most flushMs from its first key (read just before this wait).
+          if (keys.length > 0 && timer === undefined) timer = setTimeout(interrupt, Math.min(flushMs, MAX_TIMER_MS));
+          woken ??= new Promise((resolve) => (wake = resolve));
+          // Raced, so that stop(), the signal and the flush timer end a wait on an idle input.
+          item = await Promise.race([pending, woken]);
+          if (item === WOKEN) break;
+          pending = undefined;
+        }
+        if (!take(item, keys, at)) break;
       }
+    } catch (error) {
+      // The input failed: it ends here, and the keys it gave before are still sent.
+      ended = true;
+      failure = { error };
+      pending = undefined;
+    } finally {
+      clearTimeout(timer);
+      wake = undefined;
     }
-    return keys.length ? { keys, at } : undefined;
+    return { keys, at };
+  };
+
+  /**
+   * After the workers: a next() that a flush stopped waiting for may have delivered a key since,
+   * with no worker left to read it (the run was stopped or aborted meanwhile). The input gave it,
+   * so it gets a result: NOT_SENT. A next() still pending gave nothing, and is left alone.
+   */
+  const drain = async () => {
+    const keys: string[] = [];
+    const at: number[] = [];
+    try {
+      // Both settled: the race takes the first, so an arrived result wins over WOKEN.
+      const item = await Promise.race([pending, WOKEN]);
+      if (item === WOKEN) return;
+      pending = undefined;
+      take(item, keys, at);
+    } catch (error) {
+      ended = true;
+      failure = { error };
+      pending = undefined;
+    }
+    notSent(keys, at);
   };
 
   const worker = async () => {
@@ -84,31 +213,36 @@ export function establishAll(
       while (streaming && queue.length >= size * concurrency && !halted()) await changed;
       if (halted() || ended) return;
       // One reader at a time: each worker queues its read behind the previous one.
-      const pending = reading.then(read);
-      reading = pending;
-      const batch = await pending;
-      if (!batch) return;
+      const batch = reading.then(read);
+      reading = batch;
+      const { keys, at } = await batch;
+      if (keys.length === 0) continue;
+      if (signal?.aborted) {
+        // Read, but the run was aborted before they could be sent (stop() still sends them).
+        notSent(keys, at);
+        continue;
+      }
       t.inFlight++;
-      let results: Array<ContactResult | AcknowledgedKey>;
+      let results: Result[];
       try {
-        const answer = await send(batch.keys, signal);
+        const answer = await send(keys, signal);
         results = acknowledgeOnly
-          ? batch.keys.map((key, i) => ({
+          ? keys.map((key, i) => ({
               ok: true,
               acknowledged: true,
               key,
-              index: batch.at[i] as number,
+              index: at[i] as number,
               messages: answer.resultMessages,
             }))
-          : toResults(batch.keys, answer.items, batch.at);
+          : toResults(keys, answer.items, at);
       } catch (error) {
         const aborted = signal?.aborted === true;
         const reason = aborted ? "aborted before the answer arrived" : (error as Error).message;
         const code = aborted ? "ABORTED" : "REQUEST_FAILED";
-        results = batch.keys.map((key, i) => ({
+        results = keys.map((key, i) => ({
           ok: false,
           key,
-          index: batch.at[i] as number,
+          index: at[i] as number,
           code,
           reason,
           messages: [],
@@ -122,35 +256,72 @@ export function establishAll(
     }
   };
 
+  /**
+   * Lets the input clean up (a generator's `finally` closes its file, say), without ever waiting on
+   * it without bound. An input stuck in `next()` cannot return before that next() does, so it is
+   * not waited for at all. The accounting is done by now: a failure to close changes nothing in it.
+   */
+  const close = async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const closing = Promise.resolve(iterator.return?.());
+      closing.catch(() => {});
+      if (!pending)
+        await Promise.race([closing, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    } catch {
+      // A synchronous throw or a rejection of return(): nothing left to account for.
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   let summary: Promise<EstablishAllSummary> | undefined;
   const start = () =>
     (summary ??= (async () => {
-      const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, worker));
-      if (!ended) await (iterator as AsyncIterator<unknown> | undefined)?.return?.();
-      const failure = outcomes.find((o) => o.status === "rejected");
-      if (failure) throw failure.reason;
-      const { inFlight, ...totals } = t;
-      onProgress?.({ ...t });
-      return { ...totals, stopped: !ended };
-    })().finally(() => {
-      finished = true;
-      next();
-    }));
+      signal?.addEventListener("abort", interrupt);
+      try {
+        try {
+          if (Array.isArray(input)) refuseHoles(input);
+          iterator = open.call(input);
+          if (typeof iterator?.next !== "function") {
+            throw new ContactsValidationError("keys: the iterable's iterator has no next() method", { reason: "keys" });
+          }
+        } catch (error) {
+          ended = true;
+          failure = { error };
+        }
+        const outcomes = await Promise.allSettled(Array.from({ length: concurrency }, worker));
+        if (pending) await drain();
+        if (!ended) await close();
+        if (failure) throw failure.error;
+        const rejected = outcomes.find((o) => o.status === "rejected");
+        if (rejected) throw rejected.reason;
+        const { inFlight, ...totals } = t;
+        onProgress?.({ ...t });
+        return { ...totals, stopped: !ended };
+      } finally {
+        signal?.removeEventListener("abort", interrupt);
+        finished = true;
+        next();
+      }
+    })());
 
   return {
+    done: start,
     stop: () => {
       stopped = true;
-      next();
+      interrupt();
     },
-    // biome-ignore lint/suspicious/noThenProperty: the run is awaitable by design: `await run` gives the summary.
-    then: (onFulfilled, onRejected) => start().then(onFulfilled, onRejected),
     [Symbol.asyncIterator]() {
-      if (summary && !streaming) throw new Error("establishAll: iterate the run before awaiting it, not after");
+      if (streaming || summary) {
+        const reason = "a run is iterated at most once, and before done(): done() alone keeps no per-key results";
+        throw new ContactsValidationError(`establishAll: ${reason}`, { reason });
+      }
       streaming = true;
       const run = start();
       run.catch(() => {});
       return {
-        async next(): Promise<IteratorResult<ContactResult | AcknowledgedKey>> {
+        async next(): Promise<IteratorResult<Result>> {
           for (;;) {
             const result = queue.shift();
             if (result) {
@@ -161,10 +332,10 @@ export function establishAll(
             await changed;
           }
         },
-        async return(): Promise<IteratorResult<ContactResult | AcknowledgedKey>> {
+        async return(): Promise<IteratorResult<Result>> {
           stopped = true;
           queue.length = 0;
-          next();
+          interrupt();
           return { value: undefined, done: true };
         },
       };

@@ -2,17 +2,16 @@ import type { EstablishAllRun } from "./establish-all-options.js";
 
 /**
  * A run whose implementation is a dynamic import: bulk code stays out of bundles that only call
- * `establish` (the browser client's budget). Behaves exactly like the run it wraps.
+ * `establish` (the browser client's budget). Behaves exactly like the run it wraps: calls reach
+ * it in the order they were made.
  * @internal
  */
-export function lazyRun<Result>(loading: Promise<{ run: EstablishAllRun<Result> }>): EstablishAllRun<Result> {
-  // The run is a thenable, so `loading` resolves to a wrapper: a promise would adopt the run itself.
+export function lazyRun<Result>(loading: Promise<EstablishAllRun<Result>>): EstablishAllRun<Result> {
   return {
-    stop: () => void loading.then((loaded) => loaded.run.stop()),
-    // biome-ignore lint/suspicious/noThenProperty: the run is awaitable by design: `await run` gives the summary.
-    then: (onFulfilled, onRejected) => loading.then((loaded) => loaded.run).then(onFulfilled, onRejected),
+    done: () => loading.then((run) => run.done()),
+    stop: () => void loading.then((run) => run.stop()),
     [Symbol.asyncIterator]: () => {
-      const iterator = loading.then((loaded) => loaded.run[Symbol.asyncIterator]());
+      const iterator = loading.then((run) => run[Symbol.asyncIterator]());
       return {
         next: async () => (await iterator).next(),
         // The run's own iterator always has `return`.

@@ -1,6 +1,6 @@
 import { delay, HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
-import type { ContactResult, EstablishAllProgress } from "../src/index.js";
+import type { ContactResult, EstablishAllProgress, EstablishAllRun } from "../src/index.js";
 import { ContactsValidationError } from "../src/index.js";
 import { establishCalls, makeClient, REST, useMock } from "./support.js";
 
@@ -30,20 +30,21 @@ describe("establishAll", () => {
         .map((r) => (r.body as { ContactKeys: string[] }).ContactKeys.length)
         .sort((a, b) => b - a),
     ).toEqual([50, 50, 50, 50, 30]);
-    expect(await run).toEqual({
+    expect(await run.done()).toEqual({
       total: 230,
       processed: 230,
       established: 230,
       created: 230,
       existing: 0,
       failed: 0,
+      notSent: 0,
       batches: 5,
       stopped: false,
     });
   });
 
   it("defaults to batches of 50", async () => {
-    await makeClient().establishAll(keysOf(120));
+    await makeClient().establishAll(keysOf(120)).done();
     expect(
       establishCalls(mock)
         .map((r) => (r.body as { ContactKeys: string[] }).ContactKeys.length)
@@ -56,7 +57,7 @@ describe("establishAll", () => {
     async function* source() {
       for (const key of keysOf(7)) yield key;
     }
-    const summary = await makeClient().establishAll(source(), { batchSize: 3 });
+    const summary = await makeClient().establishAll(source(), { batchSize: 3 }).done();
     expect(summary).toMatchObject({ total: 7, established: 7, created: 6, existing: 1, failed: 0, batches: 3 });
   });
 
@@ -72,7 +73,7 @@ describe("establishAll", () => {
         // Fall through to the mock's handler.
       }),
     );
-    await makeClient().establishAll(keysOf(400), { batchSize: 10, concurrency: 4 });
+    await makeClient().establishAll(keysOf(400), { batchSize: 10, concurrency: 4 }).done();
     expect(most).toBe(4);
   });
 
@@ -103,7 +104,7 @@ describe("establishAll", () => {
     const batchFailed = failed.filter((r) => r.code === "REQUEST_FAILED");
     expect(batchFailed).toHaveLength(20);
     expect(batchFailed[0]?.reason).toContain("400");
-    const summary = await run;
+    const summary = await run.done();
     expect(summary.processed).toBe(keys.length);
     expect(summary.failed).toBe(24);
     expect(summary.established).toBe(keys.length - 24);
@@ -143,7 +144,7 @@ describe("establishAll", () => {
       results.push(result);
       if (results.length === 1) run.stop();
     }
-    const summary = await run;
+    const summary = await run.done();
     expect(summary.stopped).toBe(true);
     expect(results.every((r) => r.ok)).toBe(true);
     expect(summary.processed).toBe(results.length);
@@ -165,7 +166,7 @@ describe("establishAll", () => {
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(results).toHaveLength(30);
     expect(results.every((r) => !r.ok && r.code === "ABORTED")).toBe(true);
-    expect(await run).toMatchObject({ total: 30, processed: 30, failed: 30, stopped: true });
+    expect(await run.done()).toMatchObject({ total: 30, processed: 30, failed: 30, notSent: 0, stopped: true });
   });
 
   it("refuses bad options and inputs before starting", () => {
@@ -181,7 +182,7 @@ describe("establishAll", () => {
       throw new Error("disk on fire");
     }
     const run = makeClient().establishAll(broken(), { batchSize: 10 });
-    await expect(Promise.resolve(run)).rejects.toThrow("disk on fire");
+    await expect(run.done()).rejects.toThrow("disk on fire");
   });
 });
 
@@ -192,10 +193,70 @@ describe("establishAll, fire and forget", () => {
     for await (const result of run) results.push(result);
     expectEachOnce(results as ContactResult[], 120);
     expect(results.every((r) => r.ok && "acknowledged" in r && r.acknowledged)).toBe(true);
-    expect(await run).toMatchObject({ total: 120, established: 120, created: 0, existing: 0, failed: 0, batches: 3 });
+    expect(await run.done()).toMatchObject({
+      total: 120,
+      established: 120,
+      created: 0,
+      existing: 0,
+      failed: 0,
+      batches: 3,
+    });
     expect(establishCalls(mock).every((r) => (r.body as { ReturnResults?: boolean }).ReturnResults === false)).toBe(
       true,
     );
     expect(mock.store.size).toBe(120);
+  });
+});
+
+describe("establishAll: the run is an async iterable with done(), not a thenable", () => {
+  it("returned from an async function, the run itself arrives (not its summary)", async () => {
+    const client = makeClient();
+    let made: EstablishAllRun | undefined;
+    async function startRun() {
+      made = client.establishAll(keysOf(3));
+      return made;
+    }
+    const run = await startRun();
+    expect(run).toBe(made);
+    expect("then" in run).toBe(false);
+    expect(await run).toBe(made);
+    const results = await collect(run);
+    expectEachOnce(results, 3);
+    expect(await run.done()).toMatchObject({ total: 3, established: 3, stopped: false });
+  });
+
+  it("done() alone starts the run and resolves the summary; calling it again gives the same summary", async () => {
+    const run = makeClient().establishAll(keysOf(120), { batchSize: 50 });
+    // Nothing is read or sent before done() or iteration asks for it.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(establishCalls(mock)).toHaveLength(0);
+    const first = await run.done();
+    expect(first).toMatchObject({ total: 120, established: 120, notSent: 0, batches: 3 });
+    expect(await run.done()).toBe(first);
+    expect(establishCalls(mock)).toHaveLength(3);
+  });
+
+  it("iterating after done() (or a second time) is a ContactsValidationError that says what to do", async () => {
+    const client = makeClient();
+    const summarised = client.establishAll(keysOf(5));
+    const summary = summarised.done();
+    const late = await collect(summarised).catch((error: unknown) => error);
+    expect(late).toBeInstanceOf(ContactsValidationError);
+    expect((late as Error).message).toMatch(/before done\(\)/);
+    expect(await summary).toMatchObject({ total: 5, established: 5 });
+
+    const twice = client.establishAll(keysOf(5));
+    expect(await collect(twice)).toHaveLength(5);
+    await expect(collect(twice)).rejects.toThrow(ContactsValidationError);
+  });
+
+  it("break stops the run; done() then gives a summary of what was read", async () => {
+    const run = makeClient().establishAll(keysOf(1000), { batchSize: 10, concurrency: 2 });
+    let seen = 0;
+    for await (const _ of run) if (++seen === 15) break;
+    const summary = await run.done();
+    expect(summary.stopped).toBe(true);
+    expect(summary.processed).toBe(summary.total);
+    expect(summary.total).toBeLessThan(1000);
   });
 });

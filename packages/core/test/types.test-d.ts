@@ -1,5 +1,7 @@
 import { assertType, describe, expectTypeOf, test } from "vitest";
+import type { MAX_BATCH_SIZE, MAX_CONCURRENCY } from "../src/establish-all-options.js";
 import type {
+  AcknowledgedResult,
   ContactResult,
   ContactsClient,
   EstablishAcknowledgement,
@@ -41,16 +43,33 @@ describe("establish", () => {
 });
 
 describe("establishAll", () => {
-  test("takes iterables and async iterables; the run streams results and resolves the summary", async () => {
+  test("takes iterables and async iterables; the run streams results, and done() resolves the summary", async () => {
     async function* keys() {
       yield "a";
     }
     const run = client.establishAll(keys());
     expectTypeOf(run).toEqualTypeOf<EstablishAllRun>();
-    expectTypeOf(await run).toEqualTypeOf<EstablishAllSummary>();
+    expectTypeOf(run.done()).resolves.toEqualTypeOf<EstablishAllSummary>();
+    expectTypeOf(run.stop).toEqualTypeOf<() => void>();
     for await (const result of client.establishAll(new Set(["a"]))) expectTypeOf(result).toEqualTypeOf<ContactResult>();
     // @ts-expect-error numbers are not keys
     client.establishAll([1]);
+  });
+
+  test("the run is not a thenable: awaiting it or returning it from an async function gives the run", async () => {
+    const run = client.establishAll(["a"]);
+    expectTypeOf(run).not.toHaveProperty("then");
+    expectTypeOf(await run).toEqualTypeOf<EstablishAllRun>();
+    const start = async () => client.establishAll(["a"]);
+    expectTypeOf(start()).resolves.toEqualTypeOf<EstablishAllRun>();
+  });
+
+  test("fire and forget yields acknowledged or failed keys; the summary counts keys not sent", async () => {
+    const run = client.establishAll(["a"], { returnResults: false });
+    expectTypeOf(run).toEqualTypeOf<EstablishAllRun<AcknowledgedResult>>();
+    expectTypeOf((await run.done()).notSent).toEqualTypeOf<number>();
+    expectTypeOf<typeof MAX_CONCURRENCY>().toEqualTypeOf<128>();
+    expectTypeOf<typeof MAX_BATCH_SIZE>().toEqualTypeOf<10_000>();
   });
 });
 
