@@ -14,6 +14,7 @@
  * @packageDocumentation
  */
 import {
+  bodyCap,
   type ClientOptions,
   type ContactsClient,
   ContactsValidationError,
@@ -37,7 +38,12 @@ export * from "@sfmc-contacts/core";
  * ```
  */
 export interface BrowserClientOptions extends ClientOptions {
-  /** The tenant's REST base URL, or your proxy's (`/api/sfmc` or an absolute URL). */
+  /**
+   * The tenant's REST base URL, or your proxy's: an `https://` URL, `http://` only to localhost or
+   * loopback (127.x, [::1]), or a path such as `/api/sfmc`, resolved against the page's `location`
+   * at creation (so a relative base needs a page: jsdom and happy-dom count). `//host` and
+   * backslashes are refused: they would reach another origin.
+   */
   baseUrl: string;
   /**
    * A token from your backend: a string, or a function called before each request (cache in it
@@ -61,19 +67,14 @@ export interface BrowserClientOptions extends ClientOptions {
  * ```
  */
 export function createContactsClient(options: BrowserClientOptions): ContactsClient {
-  const { accessToken, baseUrl: base, middleware = [] } = options;
-  if (!/^(https?:\/\/[^/]|\/)/.test(base)) {
-    throw new ContactsValidationError(`baseUrl must be an http(s) URL or a /path, got ${base}`, {
-      reason: "baseUrl",
-    });
-  }
-  const baseUrl = base.replace(/\/+$/, "");
+  const { accessToken, baseUrl: base, middleware = [], maxResponseBytes } = options;
+  const baseUrl = resolveBase(base);
   const send = options.fetch ?? ((request: Request) => fetch(request));
   const authorization = async () => {
     const token = typeof accessToken === "function" ? await accessToken() : accessToken;
     return token && `Bearer ${token}`;
   };
-  const raw = lazyClient({ baseUrl, fetch: send }, [
+  const raw = lazyClient({ baseUrl, fetch: send, maxResponseBytes }, [
     {
       async onRequest({ request }) {
         const value = !request.headers.has("authorization") && (await authorization());
@@ -83,18 +84,24 @@ export function createContactsClient(options: BrowserClientOptions): ContactsCli
     ...middleware,
   ]);
   // Without middleware, establish needs none of openapi-fetch: a plain fetch of the spec's body.
+  // A redirect is never followed: the pipeline refuses its 3xx, or a Chromium's opaque redirect (0).
   const transport: EstablishTransport = middleware.length
     ? async (request) => (await import("@sfmc-contacts/core/openapi-fetch")).openapiFetchTransport(raw)(request)
-    : async ({ baseUrl, body, headers, signal }) => {
+    : async ({ baseUrl, body, headers, signal, maxResponseBytes }) => {
         const response = await send(
           new Request(`${baseUrl}/contacts/v1/establish`, {
             method: "POST",
             headers: { ...headers, "content-type": "application/json" },
             body: JSON.stringify(body),
             signal: signal ?? null,
+            redirect: "manual",
           }),
         );
-        return { status: response.status, header: (name) => response.headers.get(name), text: await response.text() };
+        return {
+          status: response.status,
+          header: (name) => response.headers.get(name),
+          text: await bodyCap(maxResponseBytes)(response).text(),
+        };
       };
   return createContactsCore({
     ...options,
@@ -105,4 +112,30 @@ export function createContactsClient(options: BrowserClientOptions): ContactsCli
       ...(typeof accessToken === "function" && { renew: () => true }),
     },
   });
+}
+
+/**
+ * Checks the base URL and makes it absolute. An absolute URL must be https, or http to localhost
+ * or loopback (plain http elsewhere would expose the token). A relative one must be a /path that
+ * stays on the page's origin: `//host` and `/\\host` (which URL parsers read as another host) are
+ * refused, and so is any relative base when there is no page `location` to resolve it against.
+ */
+function resolveBase(base: string): string {
+  const page = globalThis.location;
+  let url: URL | undefined;
+  try {
+    url = new URL(base, page?.href);
+  } catch {}
+  if (
+    !url ||
+    !(/^https?:\/\//i.test(base)
+      ? url.protocol === "https:" || /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname)
+      : base[0] === "/" && url.origin === page.origin)
+  ) {
+    throw new ContactsValidationError(
+      `baseUrl must be https (http only to localhost or loopback) or a /path on this page's origin, got ${base}`,
+      { reason: "baseUrl" },
+    );
+  }
+  return url.href.replace(/\/+$/, "");
 }

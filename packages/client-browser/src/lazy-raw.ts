@@ -1,5 +1,6 @@
+import type { SpecClientOptions } from "@sfmc-contacts/core/openapi-fetch";
 import type { paths } from "@sfmc-contacts/types";
-import type { Client, ClientOptions, Middleware } from "openapi-fetch";
+import type { Client, Middleware } from "openapi-fetch";
 
 /**
  * An openapi-fetch client whose code loads on first use. Apps that only call `establish` never
@@ -8,7 +9,7 @@ import type { Client, ClientOptions, Middleware } from "openapi-fetch";
  * once it has).
  * @internal
  */
-export function lazyClient(options: ClientOptions, middleware: Middleware[]): Client<paths> {
+export function lazyClient(options: SpecClientOptions, middleware: Middleware[]): Client<paths> {
   let client: Client<paths> | undefined;
   let loading: Promise<Client<paths>> | undefined;
   const ready = () =>

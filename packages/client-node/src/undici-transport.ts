@@ -1,4 +1,5 @@
-import type { EstablishTransport } from "@sfmc-contacts/core";
+import { Readable } from "node:stream";
+import { type EstablishTransport, refuseAnswer } from "@sfmc-contacts/core";
 import { Agent, request as undiciRequest } from "undici";
 
 /**
@@ -8,7 +9,9 @@ import { Agent, request as undiciRequest } from "undici";
  * @internal
  */
 export function undiciTransport(agent: Agent): EstablishTransport {
-  return async ({ baseUrl, body, headers, signal }) => {
+  return async ({ baseUrl, body, headers, signal, maxResponseBytes }) => {
+    // undici's request never follows a redirect: a 3xx comes back as it is, and the pipeline
+    // refuses it.
     const response = await undiciRequest(`${baseUrl}/contacts/v1/establish`, {
       method: "POST",
       headers: { ...headers, "content-type": "application/json", accept: "application/json" },
@@ -16,7 +19,15 @@ export function undiciTransport(agent: Agent): EstablishTransport {
       ...(signal && { signal }),
       dispatcher: agent,
     });
-    const text = await response.body.text();
+    // Read as a stream and stop past the cap (leaving the loop destroys the body and its socket).
+    const chunks: Buffer[] = [];
+    let received = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > maxResponseBytes) await refuseAnswer(response.statusCode, maxResponseBytes);
+      chunks.push(chunk);
+    }
+    const text = Buffer.concat(chunks).toString("utf8");
     return {
       status: response.statusCode,
       header: (name) => {
@@ -52,8 +63,12 @@ export function agentFetch(agent: Agent): (request: Request) => Promise<Response
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    const bytes = await response.body.arrayBuffer();
     const empty = response.statusCode === 204 || response.statusCode === 304;
-    return new Response(empty ? null : bytes, { status: response.statusCode, headers });
+    if (empty) response.body.resume();
+    // A stream, not a buffer: the spec client's body cap (maxResponseBytes) stops reading it.
+    return new Response(empty ? null : (Readable.toWeb(response.body) as ReadableStream<Uint8Array>), {
+      status: response.statusCode,
+      headers,
+    });
   };
 }

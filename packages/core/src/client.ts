@@ -17,7 +17,9 @@ import { type RetryOptions, resolveRetry } from "./retry.js";
 import type { EstablishTransport } from "./transport.js";
 
 /**
- * Options every client takes.
+ * Options every client takes. Whatever the options, no client follows a redirect: requests use
+ * `redirect: "manual"`, and a 3xx answer is a `ContactsApiError` (a redirect could carry keys,
+ * tokens or the client secret to another origin).
  *
  * @example
  * ```ts
@@ -25,8 +27,16 @@ import type { EstablishTransport } from "./transport.js";
  * ```
  */
 export interface ClientOptions {
-  /** Time limit of one attempt, including reading the answer. Default: none. */
+  /**
+   * Time limit of one attempt (token requests included), including reading the answer, in ms: a
+   * whole number from 1 to 2 147 483 647 (2^31-1, the most a timer can wait). Default 30 000.
+   */
   timeoutMs?: number;
+  /**
+   * The most bytes of one answer body the client reads. Bodies are read as a stream; past this the
+   * answer is a `ContactsApiError` (not retried). Default 16 MiB (16 777 216).
+   */
+  maxResponseBytes?: number;
   /** Aborts every call of this client. */
   signal?: AbortSignal;
   /** Retry settings, or `false` for a single attempt. Default: 4 attempts, 1 s base, 30 s cap. */
@@ -55,7 +65,7 @@ export interface EstablishOptions {
   includeNewContactAwareness?: boolean;
   /** Aborts this call. */
   signal?: AbortSignal;
-  /** Time limit of one attempt of this call. */
+  /** Time limit of one attempt of this call, in ms (see `ClientOptions.timeoutMs`). */
   timeoutMs?: number;
 }
 

@@ -15,8 +15,15 @@ export type ContactsErrorCode =
   | "CONTACTS_TIMEOUT"
   | "CONTACTS_NETWORK_ERROR";
 
+/** Marks every error of every copy of this package (ESM and CommonJS loaded side by side). */
+const BRAND = Symbol.for("@sfmc-contacts/error");
+
 /**
  * The base class of every error the clients throw. No error ever holds a token or a client secret.
+ *
+ * `instanceof` works across two copies of the package in one process (say the CommonJS and the
+ * ESM build, loaded through `require` and `import`): the classes recognise each other's errors
+ * by a shared brand and their `code`. {@link isContactsError} does the same as a function.
  *
  * @example
  * ```ts
@@ -36,11 +43,47 @@ export abstract class ContactsError extends Error {
    */
   declare readonly retryable: boolean;
 
-  /** @internal Subclasses pass their fields; they are set before the subclass's own initialisers run. */
+  /**
+   * @internal Subclasses pass their fields; they are set before the subclass's own initialisers
+   * run. `code` comes from the class's static `code`, which `instanceof` across copies compares.
+   */
   constructor(message: string, fields?: object, cause?: unknown) {
     super(message, cause ? { cause } : {});
-    Object.assign(this, fields);
+    Object.assign(this, fields, { code: (new.target as unknown as { code: string }).code });
   }
+
+  /** @internal */
+  get [BRAND](): true {
+    return true;
+  }
+
+  /**
+   * The prototype chain first; then, for an error of another copy of this package, the brand and
+   * (for a subclass of ours) its `code`. A class that extends one of ours gets the plain check only.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of `instanceof`, maybe a subclass
+    const [type, plain] = [this as { code?: string }, super[Symbol.hasInstance](value)];
+    return (
+      plain ||
+      (isContactsError(value) && (type === ContactsError || (Object.hasOwn(type, "code") && value.code === type.code)))
+    );
+  }
+}
+
+/**
+ * Whether `value` is an error of the clients, from this copy of the package or from any other
+ * (the CommonJS and ESM builds loaded in one process, or two installed versions).
+ *
+ * @example
+ * ```ts
+ * catch (error) {
+ *   if (isContactsError(error) && error.retryable) scheduleRetry();
+ * }
+ * ```
+ */
+export function isContactsError(value: unknown): value is ContactsError {
+  return (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND] === true;
 }
 
 /**
@@ -57,8 +100,10 @@ export abstract class ContactsError extends Error {
  * ```
  */
 export class ContactsApiError extends ContactsError {
+  /** The `code` of this class's errors (set on each by the base constructor). @internal */
+  static readonly code = "CONTACTS_API_ERROR";
   override readonly name = "ContactsApiError" as const;
-  readonly code = "CONTACTS_API_ERROR" as const;
+  declare readonly code: "CONTACTS_API_ERROR";
   /** The HTTP status (200 for an unusable 200). */
   declare readonly status: number;
   /** Marketing Cloud's `errorcode`, e.g. 10005 or 50100, when the body has one. */
@@ -83,13 +128,16 @@ export class ContactsApiError extends ContactsError {
     },
   ) {
     const { body, status } = init;
+    // A body's `retryAfter` is untrusted JSON: anything but a number >= 0 ("soon", null, NaN) is
+    // no hint at all, and the retry falls back to its backoff.
+    const retryAfter: unknown = init.retryAfter ?? body?.retryAfter;
     super(message, {
       requestId: undefined,
       retryable: [200, 429, 500, 502, 503, 504].includes(status),
       ...init,
       errorcode: body?.errorcode,
       documentation: body?.documentation,
-      retryAfter: init.retryAfter ?? body?.retryAfter,
+      retryAfter: typeof retryAfter === "number" && retryAfter >= 0 ? retryAfter : undefined,
     });
   }
 }
@@ -105,8 +153,10 @@ export class ContactsApiError extends ContactsError {
  * ```
  */
 export class ContactsAuthError extends ContactsError {
+  /** The `code` of this class's errors (set on each by the base constructor). @internal */
+  static readonly code = "CONTACTS_AUTH_ERROR";
   override readonly name = "ContactsAuthError" as const;
-  readonly code = "CONTACTS_AUTH_ERROR" as const;
+  declare readonly code: "CONTACTS_AUTH_ERROR";
   /** The HTTP status of the token route's answer. */
   declare readonly status: number;
   /** The OAuth error code, e.g. `invalid_client`. */
@@ -130,8 +180,10 @@ export class ContactsAuthError extends ContactsError {
  * ```
  */
 export class ContactsValidationError extends ContactsError {
+  /** The `code` of this class's errors (set on each by the base constructor). @internal */
+  static readonly code = "CONTACTS_VALIDATION_ERROR";
   override readonly name = "ContactsValidationError" as const;
-  readonly code = "CONTACTS_VALIDATION_ERROR" as const;
+  declare readonly code: "CONTACTS_VALIDATION_ERROR";
   /** The position of the bad key, when a key is the problem. */
   declare readonly index: number | undefined;
   /** What is wrong, e.g. `is 255 characters; a contact key is at most 254`. */
@@ -153,8 +205,10 @@ export class ContactsValidationError extends ContactsError {
  * ```
  */
 export class ContactsTimeoutError extends ContactsError {
+  /** The `code` of this class's errors (set on each by the base constructor). @internal */
+  static readonly code = "CONTACTS_TIMEOUT";
   override readonly name = "ContactsTimeoutError" as const;
-  readonly code = "CONTACTS_TIMEOUT" as const;
+  declare readonly code: "CONTACTS_TIMEOUT";
   /** The per-attempt limit that was hit. */
   declare readonly timeoutMs: number;
 
@@ -175,8 +229,10 @@ export class ContactsTimeoutError extends ContactsError {
  * ```
  */
 export class ContactsNetworkError extends ContactsError {
+  /** The `code` of this class's errors (set on each by the base constructor). @internal */
+  static readonly code = "CONTACTS_NETWORK_ERROR";
   override readonly name = "ContactsNetworkError" as const;
-  readonly code = "CONTACTS_NETWORK_ERROR" as const;
+  declare readonly code: "CONTACTS_NETWORK_ERROR";
 
   constructor(cause: unknown) {
     super(`Could not reach Marketing Cloud (${cause})`, { retryable: true }, cause);
@@ -185,16 +241,23 @@ export class ContactsNetworkError extends ContactsError {
 
 /**
  * Throws a {@link ContactsValidationError} unless `value` is undefined or a number (a whole
- * number when `integer`) of at least `min`.
+ * number when `integer`) from `min` to `max`.
  * @internal
  */
-export function checkNumber(value: unknown, name: string, min: number, integer?: boolean): void {
+export function checkNumber(value: unknown, name: string, min: number, integer?: boolean, max = Infinity): void {
   if (
     value !== undefined &&
-    !((integer ? Number.isInteger(value) : typeof value === "number") && (value as number) >= min)
+    !(
+      (integer ? Number.isInteger(value) : typeof value === "number") &&
+      (value as number) >= min &&
+      (value as number) <= max
+    )
   ) {
-    throw new ContactsValidationError(`${name} must be a ${integer ? "whole " : ""}number >= ${min}, got ${value}`, {
-      reason: name,
-    });
+    throw new ContactsValidationError(
+      `${name} must be a ${integer ? "whole " : ""}number from ${min} to ${max}, got ${value}`,
+      {
+        reason: name,
+      },
+    );
   }
 }

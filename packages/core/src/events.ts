@@ -20,7 +20,8 @@ export type ContactsEvent =
   | { type: "error"; error: Error };
 
 /**
- * A receiver of {@link ContactsEvent}s. It must not throw; if it does, the error is ignored.
+ * A receiver of {@link ContactsEvent}s. It should not throw; if it does (or returns a promise that
+ * rejects), the error is ignored and reported once per listener as a warning.
  *
  * @example
  * ```ts
@@ -29,9 +30,14 @@ export type ContactsEvent =
  */
 export type ContactsEventListener = (event: ContactsEvent) => void;
 
+/** Listeners already reported: one warning per listener, however often it fails. */
+const reported = new WeakSet<ContactsEventListener>();
+
 /**
- * Calls a listener without letting it break the request. Exported for the clients built on core
- * (the Node token manager); not for apps.
+ * Calls a listener without letting it break the request: a throw, or a rejection of the promise
+ * an async listener returns, is contained and reported once per listener (a process warning in
+ * Node, `console.warn` elsewhere), never an unhandled rejection. Exported for the clients built
+ * on core (the Node token manager); not for apps.
  *
  * @internal
  * @example
@@ -40,9 +46,17 @@ export type ContactsEventListener = (event: ContactsEvent) => void;
  * ```
  */
 export function emit(listener: ContactsEventListener | undefined, event: ContactsEvent): void {
+  // A logging hook must never change what the client does; its failure is only told, once.
+  const report = (error: unknown) => {
+    if (reported.has(listener as ContactsEventListener)) return;
+    reported.add(listener as ContactsEventListener);
+    ((globalThis as { process?: { emitWarning?(message: string): void } }).process?.emitWarning ?? console.warn)(
+      `An onEvent listener failed (told once, then ignored): ${error}`,
+    );
+  };
   try {
-    listener?.(event);
-  } catch {
-    // A logging hook must never change what the client does.
+    (listener?.(event) as PromiseLike<void> | undefined)?.then?.(undefined, report);
+  } catch (error) {
+    report(error);
   }
 }

@@ -28,6 +28,7 @@ export {
   ContactsNetworkError,
   ContactsTimeoutError,
   ContactsValidationError,
+  isContactsError,
 } from "./errors.js";
 export type {
   AcknowledgedResult,
@@ -48,4 +49,11 @@ export type {
   FailureCode,
 } from "./results.js";
 export { parseRetryAfter, type RetryOptions } from "./retry.js";
-export type { EstablishTransport, TransportReply, TransportRequest } from "./transport.js";
+export {
+  bodyCap,
+  type EstablishTransport,
+  isRedirect,
+  refuseAnswer,
+  type TransportReply,
+  type TransportRequest,
+} from "./transport.js";

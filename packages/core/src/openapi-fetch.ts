@@ -13,7 +13,8 @@
 import type { paths } from "@sfmc-contacts/types";
 import type { Client, ClientOptions } from "openapi-fetch";
 import * as openapiFetch from "openapi-fetch";
-import type { EstablishTransport } from "./transport.js";
+// Through the main entry, so bundles keep one copy of core's code in one chunk.
+import { bodyCap, type EstablishTransport, isRedirect, refuseAnswer } from "./index.js";
 
 type CreateClient = typeof openapiFetch.default;
 // openapi-fetch's CommonJS build puts createClient on `exports.default`; our CommonJS build loads
@@ -22,32 +23,64 @@ const wrapped = openapiFetch.default as CreateClient | { default: CreateClient }
 const createClient: CreateClient = typeof wrapped === "function" ? wrapped : wrapped.default;
 
 /**
- * openapi-fetch's `createClient`, typed with the spec's `paths`, from ESM and CommonJS alike.
+ * Options of {@link createSpecClient}: openapi-fetch's, plus the body cap.
+ *
+ * @example
+ * ```ts
+ * const options: SpecClientOptions = { baseUrl, maxResponseBytes: 1024 * 1024 };
+ * ```
+ */
+export interface SpecClientOptions extends ClientOptions {
+  /** The most bytes of an answer body to read (see `ClientOptions.maxResponseBytes`). Default 16 MiB. */
+  maxResponseBytes?: number | undefined;
+}
+
+/**
+ * openapi-fetch's `createClient`, typed with the spec's `paths`, from ESM and CommonJS alike, with
+ * the rules of every client: each request goes out with `redirect: "manual"` (whatever mode a
+ * caller asks for), a 3xx answer rejects with a `ContactsApiError` (nothing is sent to its
+ * `Location`), and a body over `maxResponseBytes` rejects while it is read.
  *
  * @example
  * ```ts
  * const raw = createSpecClient({ baseUrl: "https://YOUR_SUBDOMAIN.rest.marketingcloudapis.com" });
  * ```
  */
-export function createSpecClient(options: ClientOptions): Client<paths> {
-  return createClient<paths>(options);
+export function createSpecClient(options: SpecClientOptions): Client<paths> {
+  const { fetch: send, maxResponseBytes, ...rest } = options;
+  const cap = bodyCap(maxResponseBytes);
+  return createClient<paths>({
+    ...rest,
+    redirect: "manual",
+    // Applied here, after every middleware, so neither a caller's `redirect` nor a middleware's
+    // new Request can turn following back on. The global fetch is looked up at each request.
+    fetch: (async (request: Request, init?: RequestInit) => {
+      const manual = new Request(request, { redirect: "manual" });
+      const response = await (send ? send(manual) : globalThis.fetch(manual, init));
+      return isRedirect(response.status) ? refuseAnswer(response.status) : cap(response);
+    }) as (request: Request) => Promise<Response>,
+  });
 }
 
 /**
  * The default transport: the typed openapi-fetch client, so its middleware sees every request.
+ * Each request uses `redirect: "manual"` and reads at most the request's `maxResponseBytes`.
  *
  * @example
  * ```ts
- * const transport = openapiFetchTransport(createClient<paths>({ baseUrl }));
+ * const transport = openapiFetchTransport(createSpecClient({ baseUrl }));
  * ```
  */
 export function openapiFetchTransport(client: Client<paths>): EstablishTransport {
-  return async ({ baseUrl, body, headers, signal }) => {
+  return async ({ baseUrl, body, headers, signal, maxResponseBytes }) => {
     const { response, data, error } = await client.POST("/contacts/v1/establish", {
       baseUrl,
       body,
       headers,
       ...(signal && { signal }),
+      redirect: "manual",
+      // Runs first on the answer, before the client's own middleware reads anything.
+      middleware: [{ onResponse: ({ response }) => bodyCap(maxResponseBytes)(response) }],
       parseAs: "text",
     });
     // openapi-fetch parses error bodies as JSON when it can; the pipeline wants the text.

@@ -1,10 +1,10 @@
-import type { EstablishContactsRequest, EstablishContactsResponse, MarketingCloudError } from "@sfmc-contacts/types";
+import type { EstablishContactsRequest, EstablishContactsResponse } from "@sfmc-contacts/types";
 import type { AuthSource } from "./auth.js";
 import { ContactsApiError, ContactsError, ContactsNetworkError, ContactsTimeoutError, checkNumber } from "./errors.js";
 import { type ContactsEventListener, emit } from "./events.js";
 import { isError } from "./results.js";
-import { parseRetryAfter, type RetryPolicy, retryDelay, sleep } from "./retry.js";
-import type { EstablishTransport, TransportReply } from "./transport.js";
+import { type RetryPolicy, retryDelay, sleep } from "./retry.js";
+import { bodyCap, type EstablishTransport, MAX_RESPONSE_BYTES } from "./transport.js";
 
 /** What the request pipeline needs. @internal */
 export interface PipelineConfig {
@@ -23,30 +23,14 @@ export interface CallOptions {
   timeoutMs?: number | undefined;
 }
 
-const json = (text: string): unknown => {
+/** JSON.parse, or undefined. @internal */
+export const json = (text: string): unknown => {
   try {
     return JSON.parse(text);
   } catch {
     return undefined;
   }
 };
-
-/** The error for a non-200 answer, with Marketing Cloud's fields when the body has them. */
-function apiError({ status, text, header }: TransportReply): ContactsApiError {
-  const parsed = json(text) as MarketingCloudError | undefined;
-  // A Marketing Cloud error body has a message; a proxy's error page (HTML, say) does not parse.
-  const body = parsed?.message ? parsed : undefined;
-  const retryAfterMs = parseRetryAfter(header("retry-after"));
-  return new ContactsApiError(
-    `Marketing Cloud answered ${status}${body ? `: ${body.message} (errorcode ${body.errorcode})` : ""}`,
-    {
-      status,
-      body,
-      retryAfter: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
-      requestId: header("x-request-id") ?? undefined,
-    },
-  );
-}
 
 /** Reads a 200: the object, or the product page's one-element array around it. */
 function readAnswer(text: string): EstablishContactsResponse {
@@ -66,6 +50,12 @@ function readAnswer(text: string): EstablishContactsResponse {
   return answer;
 }
 
+/** The default per-attempt time limit. @internal */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** setTimeout fires at once for delays over 2^31-1 ms, so larger values (and Infinity) are refused. */
+const checkTimeout = (timeoutMs: number | undefined) => checkNumber(timeoutMs, "timeoutMs", 1, true, 2 ** 31 - 1);
+
 /**
  * Sends one establish body with auth, a per-attempt timeout, retries with backoff that honours
  * `Retry-After`, and one renewal of credentials after a 401.
@@ -77,26 +67,27 @@ export function createPipeline({
   retry,
   signal,
   onEvent,
-  timeoutMs: defaultTimeout,
-  maxResponseBytes = 16 * 1024 * 1024,
+  timeoutMs: defaultTimeout = DEFAULT_TIMEOUT_MS,
+  maxResponseBytes = MAX_RESPONSE_BYTES,
 }: PipelineConfig) {
-  checkNumber(defaultTimeout, "timeoutMs", 1);
+  checkTimeout(defaultTimeout);
+  bodyCap(maxResponseBytes); // checks it
   return async (body: EstablishContactsRequest, options: CallOptions = {}): Promise<EstablishContactsResponse> => {
-    checkNumber(options.timeoutMs, "timeoutMs", 1);
+    checkTimeout(options.timeoutMs);
     const timeoutMs = options.timeoutMs ?? defaultTimeout;
     // Signals cost in bulk work: combine them only when there are two.
     const outer = signal && options.signal ? AbortSignal.any([signal, options.signal]) : (signal ?? options.signal);
     let renewed = false;
     for (let attempt = 1; ; attempt++) {
       outer?.throwIfAborted();
-      // An attempt needs its own signal only for a timeout or a caller's signal (none in most bulk runs).
-      const controller = timeoutMs || outer ? new AbortController() : undefined;
-      const abort = () => controller?.abort(outer?.reason);
+      // Every attempt has a time limit, so its own signal.
+      const controller = new AbortController();
+      const abort = () => controller.abort(outer?.reason);
       outer?.addEventListener("abort", abort);
-      const timer = timeoutMs && setTimeout(() => controller?.abort(new ContactsTimeoutError(timeoutMs)), timeoutMs);
+      const timer = setTimeout(() => controller.abort(new ContactsTimeoutError(timeoutMs)), timeoutMs);
       let error: ContactsError;
       try {
-        const credentials = await auth.credentials(controller?.signal);
+        const credentials = await auth.credentials(controller.signal);
         const url = `${credentials.baseUrl}/contacts/v1/establish`;
         const headers: Record<string, string> = credentials.authorization
           ? { authorization: credentials.authorization }
@@ -108,20 +99,21 @@ export function createPipeline({
           body,
           headers,
           maxResponseBytes,
-          signal: controller?.signal,
+          signal: controller.signal,
         });
         if (onEvent)
           emit(onEvent, { type: "response", attempt, status: reply.status, durationMs: Date.now() - started });
         if (reply.status === 200) return readAnswer(reply.text);
-        if (reply.status === 401 && !renewed && (await auth.renew?.(credentials, controller?.signal))) {
+        if (reply.status === 401 && !renewed && (await auth.renew?.(credentials, controller.signal))) {
           renewed = true;
           attempt--;
           continue;
         }
-        error = apiError(reply);
+        // Error answers are rare: their code loads on first use.
+        error = (await import("./failure.js")).apiError(reply);
       } catch (caught) {
         if (outer?.aborted) throw outer.reason;
-        const reason = controller?.signal.reason;
+        const reason = controller.signal.reason;
         error =
           reason instanceof ContactsTimeoutError
             ? reason

@@ -1,4 +1,5 @@
 import type { EstablishContactsItem, EstablishContactsResponse, ResultMessage } from "@sfmc-contacts/types";
+import { ContactsApiError } from "./errors.js";
 
 /**
  * A key that Marketing Cloud established.
@@ -144,25 +145,45 @@ export interface EstablishAcknowledgement {
   raw: EstablishContactsResponse;
 }
 
-/** Whether a message is a failure. @internal */
-export const isError = (message: ResultMessage): boolean => message.resultClass.toLowerCase() === "error";
+/** Whether a message is a failure (tolerant of a malformed message: it is then no failure). @internal */
+export const isError = (message: ResultMessage): boolean => /^error$/i.test(message?.resultClass);
 
-/** Maps an answer to one result per requested key. @internal */
+/**
+ * Maps an answer to one result per requested key. An item belongs to the key at its
+ * `requestItemIndex` when that key matches ignoring case (the service may echo `key1` for
+ * `Key1`); otherwise to the first unanswered key that matches ignoring case. An item that is
+ * malformed, answers a key never sent, or answers a key twice is a {@link ContactsApiError}, not
+ * retried: guessing could give a key another key's contact.
+ * @internal
+ */
 export function toResults(
   keys: readonly string[],
   items: readonly EstablishContactsItem[],
   positions?: readonly number[],
 ): ContactResult[] {
   const byIndex: Array<EstablishContactsItem | undefined> = [];
-  for (const item of items) {
-    const key = item.value?.requestedContactKey;
-    // Trust requestItemIndex when it names this key; otherwise take the first free position of the key.
-    const at =
-      keys[item.requestItemIndex] === key && !byIndex[item.requestItemIndex]
+  items.forEach((item, n) => {
+    const key = item?.value?.requestedContactKey;
+    const messages = item?.resultMessages ?? [];
+    // Well formed: a string key, an array of messages, and a contact unless the item failed.
+    const wellFormed =
+      typeof key === "string" &&
+      Array.isArray(messages) &&
+      (messages.some(isError) || typeof item.value.contactReference?.contactID === "number");
+    const same = (k: unknown) => typeof k === "string" && k.toLowerCase() === key?.toLowerCase();
+    const at = !wellFormed
+      ? -2
+      : same(keys[item.requestItemIndex])
         ? item.requestItemIndex
-        : keys.findIndex((k, i) => k === key && !byIndex[i]);
-    if (at >= 0) byIndex[at] = item;
-  }
+        : keys.findIndex((k, i) => !byIndex[i] && same(k));
+    if (at < 0 || byIndex[at]) {
+      throw new ContactsApiError(
+        `Marketing Cloud answered 200 with an unusable items[${n}]: ${at < -1 ? "malformed" : `it answers ${JSON.stringify(key)}, not sent or answered twice`}`,
+        { status: 200, retryable: false },
+      );
+    }
+    byIndex[at] = item;
+  });
   return keys.map((key, at): ContactResult => {
     const index = positions ? (positions[at] as number) : at;
     const item = byIndex[at];

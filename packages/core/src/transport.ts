@@ -1,4 +1,5 @@
 import type { EstablishContactsRequest } from "@sfmc-contacts/types";
+import { checkNumber } from "./errors.js";
 
 /**
  * One establish request, as a transport sends it.
@@ -61,3 +62,66 @@ export interface TransportReply {
  * ```
  */
 export type EstablishTransport = (request: TransportRequest) => Promise<TransportReply>;
+
+/** The default of `maxResponseBytes`: 16 MiB. @internal */
+export const MAX_RESPONSE_BYTES: number = 2 ** 24;
+
+/**
+ * Whether a status is a redirect: a 3xx, or a browser's opaque redirect (status 0). No client
+ * follows one: it could carry the keys, the token or the client secret to another origin.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * if (isRedirect(response.status)) await refuseAnswer(response.status);
+ * ```
+ */
+export const isRedirect = (status: number): boolean => !status || (status > 299 && status < 400);
+
+/**
+ * Rejects with the error for an answer the clients do not read: a redirect, or, with `max`, a body
+ * over `maxResponseBytes` (a `ContactsApiError`, not retried: the same answer would come again).
+ * Its code loads on first use.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * if (received > maxResponseBytes) await refuseAnswer(statusCode, maxResponseBytes);
+ * ```
+ */
+export const refuseAnswer = async (status: number, max?: number): Promise<never> => {
+  throw (await import("./failure.js")).answerRefused(status, max);
+};
+
+/**
+ * Checks `max` (a whole number of bytes, at least 1) and gives a function that wraps a fetch
+ * `Response` so that its body, read as a stream, rejects with {@link refuseAnswer}'s error past `max`
+ * bytes: the rest is never read.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const text = await bodyCap(16 * 1024 * 1024)(await fetch(request)).text();
+ * ```
+ */
+export function bodyCap(max: number = MAX_RESPONSE_BYTES): (response: Response) => Response {
+  checkNumber(max, "maxResponseBytes", 1, true);
+  return (response) => {
+    let seen = 0;
+    return response.body
+      ? new Response(
+          response.body.pipeThrough(
+            new TransformStream<Uint8Array, Uint8Array>({
+              transform(chunk, controller) {
+                seen += chunk.byteLength;
+                // A rejected promise errors the stream, and so the read, with the refusal.
+                if (seen > max) return refuseAnswer(response.status, max);
+                controller.enqueue(chunk);
+              },
+            }),
+          ),
+          response,
+        )
+      : response;
+  };
+}
