@@ -1,21 +1,25 @@
 /**
  * A loopback service that acts like Marketing Cloud and, at random but from a seed, fails a share
  * of establish requests the ways the real world does: 500 and 503 with Retry-After, 429 with
- * Retry-After, connection resets, stalled bodies, malformed JSON, the array-wrapped body, and
- * item-level errors. It records what it saw, so a test can check the client's account of every
- * key against the server's.
+ * Retry-After, connection resets, stalled bodies, malformed JSON, the array-wrapped body,
+ * item-level errors, and a 429 that comes only after the client gave up waiting (it never sees
+ * it). It records what it saw, so a test can check the client's account of every key against the
+ * server's. What the server wrote is not what the client saw: Retry-After is judged from the
+ * client's own events (see suite.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { establishItem, establishResponse, itemErrorMessage, marketingCloudError } from "@sfmc-contacts/mocks";
 
-export const FAULTS = ["500", "503", "429", "reset", "stall", "malformed", "array", "itemErrors"] as const;
+export const FAULTS = ["500", "503", "429", "late429", "reset", "stall", "malformed", "array", "itemErrors"] as const;
 export type Fault = (typeof FAULTS)[number];
 
 export interface FaultServerOptions {
   seed: number;
   /** Share of establish requests that get a fault. Default 0.1. */
   faultRate?: number;
+  /** The most faults to inject; healthy answers after that. Default no limit. */
+  faultLimit?: number;
   /** Which faults to draw from. Default all. */
   faults?: readonly Fault[];
   /** Seconds in Retry-After. Default 1. */
@@ -24,20 +28,29 @@ export interface FaultServerOptions {
   tokenLifetimeSeconds?: number;
   /** Delay before each healthy answer, ms. Default 0. */
   latencyMs?: number;
+  /**
+   * Called as each establish request arrives, before its token is checked. A test on a fake clock
+   * moves the clock here, so time passes per request answered, not with the machine's speed.
+   */
+  onEstablish?: () => void;
 }
 
 export interface FaultServer {
   url: string;
   /** Keys the server established, with how many times each was answered as established. */
   established: Map<string, number>;
+  /** Keys of every establish request the server read, answered or not. */
+  received: Set<string>;
   /** Keys the server answered with an item-level error. */
   itemErrors: Set<string>;
   /** How many of each fault were injected. */
   injected: Record<Fault, number>;
   /** When each token was issued (ms). */
   tokensIssued: number[];
-  /** Requests that came earlier than the Retry-After their batch was given. */
-  earlyRetries: Array<{ firstKey: string; waitedMs: number; requiredMs: number }>;
+  /** The Retry-After this server sends with every 429, 500 and 503, in ms. */
+  retryAfterMs: number;
+  /** 429s written after the client had hung up (`late429`): answers the client never saw. */
+  lateWrites: number;
   /** Requests refused for a missing, unknown or expired token. */
   unauthorized: number;
   /** Sockets currently open. */
@@ -67,18 +80,20 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
   const faults = options.faults ?? FAULTS;
   const retryAfter = options.retryAfterSeconds ?? 1;
   const lifetime = options.tokenLifetimeSeconds ?? 1079;
+  const faultLimit = options.faultLimit ?? Number.POSITIVE_INFINITY;
   const tokens = new Map<string, number>();
-  const retryNotBefore = new Map<string, number>();
   const sockets = new Set<Socket>();
   let tokenCount = 0;
 
   const state: FaultServer = {
     url: "",
     established: new Map(),
+    received: new Set(),
     itemErrors: new Set(),
     injected: Object.fromEntries(FAULTS.map((f) => [f, 0])) as Record<Fault, number>,
     tokensIssued: [],
-    earlyRetries: [],
+    retryAfterMs: retryAfter * 1000,
+    lateWrites: 0,
     unauthorized: 0,
     openSockets: () => sockets.size,
     mode: "faults",
@@ -113,6 +128,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     });
 
   const establish = (request: IncomingMessage, body: string, out: ServerResponse) => {
+    options.onEstablish?.();
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1];
     const expiresAt = token ? tokens.get(token) : undefined;
     if (expiresAt === undefined || Date.now() >= expiresAt) {
@@ -120,39 +136,38 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
       return json(out, 401, marketingCloudError(0, "Not Authorized"));
     }
     const keys = (JSON.parse(body) as { ContactKeys: string[] }).ContactKeys;
-    const firstKey = keys[0] ?? "";
-    const notBefore = retryNotBefore.get(firstKey);
-    if (notBefore !== undefined) {
-      retryNotBefore.delete(firstKey);
-      const now = Date.now();
-      if (now < notBefore) {
-        state.earlyRetries.push({
-          firstKey,
-          waitedMs: now - (notBefore - retryAfter * 1000),
-          requiredMs: retryAfter * 1000,
-        });
-      }
-    }
+    for (const key of keys) state.received.add(key);
     if (state.mode === "stall-all") return; // never answers
+    const injectedSoFar = Object.values(state.injected).reduce((sum, n) => sum + n, 0);
     const fault =
-      state.mode === "faults" && random() < faultRate ? faults[Math.floor(random() * faults.length)] : undefined;
+      state.mode === "faults" && injectedSoFar < faultLimit && random() < faultRate
+        ? faults[Math.floor(random() * faults.length)]
+        : undefined;
     if (fault) state.injected[fault]++;
     const later = (ms: number, fn: () => void) => (ms > 0 ? setTimeout(fn, ms) : fn());
+    const refuse = (status: 500 | 503 | 429) => {
+      const code = status === 429 ? 50100 : status === 503 ? 50300 : 0;
+      json(out, status, marketingCloudError(code, `injected ${fault}`, status === 429 ? { retryAfter } : {}), {
+        "retry-after": String(retryAfter),
+      });
+    };
     switch (fault) {
       case "500":
       case "503":
-      case "429": {
-        retryNotBefore.set(firstKey, Date.now() + retryAfter * 1000);
-        const code = fault === "429" ? 50100 : fault === "503" ? 50300 : 0;
-        return json(
-          out,
-          Number(fault),
-          marketingCloudError(code, `injected ${fault}`, fault === "429" ? { retryAfter } : {}),
-          {
-            "retry-after": String(retryAfter),
-          },
-        );
-      }
+      case "429":
+        return refuse(Number(fault) as 500 | 503 | 429);
+      case "late429":
+        // What a server under load does: it gets to the request after the client's timeout and
+        // writes its 429 into a connection the client has already closed.
+        if (request.socket.destroyed) {
+          state.lateWrites++;
+          return refuse(429);
+        }
+        out.once("close", () => {
+          state.lateWrites++;
+          refuse(429);
+        });
+        return;
       case "reset":
         return request.socket.destroy();
       case "stall":

@@ -2,7 +2,7 @@
  * The fault suite's account check: given what a run reported and what the server saw, list every
  * way the report is wrong. An empty list is a pass.
  */
-import type { ContactResult } from "@sfmc-contacts/client-node";
+import type { ContactResult, ContactsEvent } from "@sfmc-contacts/client-node";
 import type { FaultServer } from "./fault-server.js";
 
 export interface RunReport {
@@ -30,4 +30,41 @@ export function violations({ keys, results }: RunReport, server: FaultServer): s
   }
   if (results.length !== keys.length) problems.push(`${results.length} results for ${keys.length} keys`);
   return problems.slice(0, 20);
+}
+
+/** What {@link retryAfterViolations} found: how many retries it judged, and what was wrong. */
+export interface RetryAfterCheck {
+  /** Retries of an answer that carried Retry-After, each checked against it. */
+  judged: number;
+  problems: string[];
+}
+
+/** A `retry` event, with what core tells of the answer that is retried. */
+type RetryEvent = Extract<ContactsEvent, { type: "retry" }> & { status?: number; retryAfterMs?: number };
+
+/**
+ * Judges Retry-After from what the client saw: its own `retry` events, each naming the status of
+ * the answer it retries and the Retry-After it took from it. Every 429, 500 and 503 of the fault
+ * server carries `Retry-After`, so a retry of one must have taken it and wait at least that long.
+ * A 429 the server wrote after the client had given up (a timeout) never reached the client: its
+ * retry names no status and owes it nothing. (What the server wrote is no measure: under load the
+ * client may have hung up first, and its retry of the timeout is not early.)
+ */
+export function retryAfterViolations(events: readonly ContactsEvent[], retryAfterMs: number): RetryAfterCheck {
+  const problems: string[] = [];
+  let judged = 0;
+  for (const event of events) {
+    if (event.type !== "retry") continue;
+    const { attempt, delayMs, status, retryAfterMs: took } = event as RetryEvent;
+    if (status === undefined) continue; // a timeout or a network error: there was no answer
+    if ([429, 500, 503].includes(status) && took !== retryAfterMs)
+      problems.push(
+        `retry ${attempt} of a ${status} with Retry-After ${retryAfterMs} ms took ${took ?? "no"} Retry-After`,
+      );
+    if (took === undefined) continue;
+    judged++;
+    if (delayMs < took)
+      problems.push(`retry ${attempt} after a ${status} with Retry-After ${took} ms came after ${delayMs} ms`);
+  }
+  return { judged, problems: problems.slice(0, 20) };
 }
