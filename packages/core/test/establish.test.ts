@@ -16,6 +16,10 @@ describe("input is checked before anything is sent", () => {
     ["null", ["a", "b", null], 2, "must be a string, got null"],
     ["an empty key", [""], 0, "is empty"],
     ["a key over 254 characters", ["ok", "k".repeat(255)], 1, "is 255 characters; a contact key is at most 254"],
+    // biome-ignore lint/suspicious/noSparseArray: a hole is the point (issue 10, point 13): it went out as null
+    ["a hole in a sparse array", ["a", , "b"], 1, "must be a string, got undefined"],
+    ["a hole at the end", Object.assign(["a"], { length: 2 }), 1, "must be a string, got undefined"],
+    ["128 astral characters: 256 UTF-16 code units", ["ok", "😀".repeat(128)], 1, "is 256 characters"],
   ])("%s", async (_, keys, index, reason) => {
     const error = await client.establish(keys as string[]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContactsValidationError);
@@ -28,6 +32,13 @@ describe("input is checked before anything is sent", () => {
   it("accepts a key of exactly 254 characters", async () => {
     const result = await client.establish(["k".repeat(MAX_CONTACT_KEY_LENGTH)]);
     expect(result.contacts).toHaveLength(1);
+  });
+
+  it("counts UTF-16 code units, as the .NET service does: 127 astral characters (254 units) go", async () => {
+    const key = "😀".repeat(127);
+    expect(key.length).toBe(MAX_CONTACT_KEY_LENGTH);
+    const result = await client.establish([key]);
+    expect(result.contacts.map((c) => c.key)).toEqual([key]);
   });
 
   it("refuses a contactType that is not an integer", async () => {

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { marketingCloudError } from "@sfmc-contacts/mocks";
 import { HttpResponse, http } from "msw";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   ContactsApiError,
   type ContactsEvent,
@@ -127,6 +127,57 @@ describe("Retry-After", () => {
     expect(retryDelay(8, policy, undefined, () => 0.999999)).toBe(1000);
     expect(retryDelay(1, policy, 700, () => 0)).toBe(700);
     expect(retryDelay(1, policy, 1001)).toBeUndefined();
+  });
+});
+
+describe("a retryAfter in a 429 body that is not a number of seconds (issue 10, point 10)", () => {
+  it.each([
+    ["a word", "soon"],
+    ["null", null],
+    ["-1", -1],
+    ["a numeric string", "5"],
+    ["the text NaN", "NaN"],
+    ["an object", { seconds: 5 }],
+    ["an array", [5]],
+    ["true", true],
+  ])("%s: ignored, the retries keep their exponential backoff", async (_, retryAfter) => {
+    hits = 0;
+    // The random part of the jitter pinned to 0: backoff n is exactly baseDelayMs * 2^(n-1) / 2.
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    server.use(
+      counted(() =>
+        HttpResponse.json({ ...marketingCloudError(50100, "Rate limit exceeded."), retryAfter }, { status: 429 }),
+      ),
+    );
+    const events: ContactsEvent[] = [];
+    const error = await makeClient({
+      onEvent: (e) => events.push(e),
+      retry: { attempts: 4, baseDelayMs: 8, maxDelayMs: 1_000 },
+    })
+      .establish(["Key1"])
+      .catch((e: unknown) => e);
+    vi.restoreAllMocks();
+    expect(events.filter((e) => e.type === "retry").map((e) => (e as { delayMs: number }).delayMs)).toEqual([4, 8, 16]);
+    expect(error).toMatchObject({ status: 429, retryAfter: undefined });
+    expect(hits).toBe(4);
+  });
+
+  it("a number >= 0 is still honoured", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0);
+    server.use(
+      counted(
+        () =>
+          HttpResponse.json(
+            { ...marketingCloudError(50100, "Rate limit exceeded."), retryAfter: 0.05 },
+            { status: 429 },
+          ),
+        true,
+      ),
+    );
+    const events: ContactsEvent[] = [];
+    await makeClient({ onEvent: (e) => events.push(e), retry: { attempts: 2, baseDelayMs: 8 } }).establish(["Key1"]);
+    vi.restoreAllMocks();
+    expect(events.find((e) => e.type === "retry")).toMatchObject({ delayMs: 50 });
   });
 });
 
