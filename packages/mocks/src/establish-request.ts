@@ -21,6 +21,10 @@ export interface EstablishRefusal {
   body: MarketingCloudError;
 }
 
+/**
+ * The longest contact key the service takes, in UTF-16 code units: the service is .NET, and the
+ * mock counts as it does, with `string.length` (127 emoji fit, 128 do not).
+ */
 export const MAX_CONTACT_KEY_LENGTH = 254;
 
 const FLAGS = {
@@ -52,7 +56,7 @@ function readFlag(value: unknown, name: string): boolean | EstablishRefusal {
  *
  * - not JSON, or JSON that is not an object: 400, errorcode 10004;
  * - `ContactKeys` missing: 10002; of the wrong type: 10001;
- * - `ContactKeys` empty, or a key empty or over 254 characters: 10005;
+ * - `ContactKeys` empty, or a key empty or over 254 characters (UTF-16 code units, as .NET counts): 10005;
  * - a flag that is neither a boolean nor `"true"` / `"false"`, or a `ContactType` that is not an integer: 10001.
  */
 export function parseEstablishRequest(contentType: string | null, text: string): EstablishCall | EstablishRefusal {

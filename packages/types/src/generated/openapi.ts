@@ -57,8 +57,12 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
-         * @description A contact key (the subscriber key), at most 254 characters. Allowed characters and case
-         *     rules are not documented: treat keys as opaque, case-preserving strings.
+         * @description A contact key (the subscriber key), at most 254 UTF-16 code units: the service is .NET and
+         *     counts as JavaScript's `string.length` does, so a character outside the Basic Multilingual
+         *     Plane (most emoji) counts 2, and 127 of them fit where 128 do not. JSON Schema's
+         *     `maxLength` counts code points: it is the looser bound here, and clients check the
+         *     service's unit. Allowed characters and case rules are not documented: treat keys as
+         *     opaque, case-preserving strings.
          */
         ContactKey: string;
         /** @description A boolean, or its string form `"true"` / `"false"` as the product page sends it. The service accepts both. */
@@ -68,7 +72,7 @@ export interface components {
          *     binds the reference schema's camelCase names, case-insensitively.
          */
         EstablishContactsRequest: {
-            /** @description One or more contact keys. No hard maximum is documented; 50 per call is Marketing Cloud's soft limit for synchronous requests. */
+            /** @description One or more contact keys, each at most 254 UTF-16 code units. No hard maximum is documented; 50 per call is Marketing Cloud's soft limit for synchronous requests. */
             ContactKeys: components["schemas"]["ContactKey"][];
             /**
              * @description The contact type. Default `0` ("Default"); most accounts never change it. The reference schema says number; only whole numbers are meaningful, so this document says integer.
