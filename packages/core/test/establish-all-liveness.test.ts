@@ -353,11 +353,10 @@ describe("inputs", { timeout: 60_000 }, () => {
     const source = iterable as Partial<AsyncIterable<T> & Iterable<T>>;
     const asyncOpen = source[Symbol.asyncIterator];
     const syncOpen = source[Symbol.iterator];
-    return (
-      asyncOpen
-        ? { [Symbol.asyncIterator]: wrap(asyncOpen.bind(iterable)) }
-        : { [Symbol.iterator]: wrap((syncOpen as () => Iterator<T>).bind(iterable)) }
-    ) as unknown as AsyncIterable<T> & Iterable<T>;
+    return (asyncOpen
+      ? { [Symbol.asyncIterator]: wrap(asyncOpen.bind(iterable)) }
+      : { [Symbol.iterator]: wrap((syncOpen as () => Iterator<T>).bind(iterable)) }) as unknown as AsyncIterable<T> &
+      Iterable<T>;
   }
 
   it("reads iterables made in another realm (node:vm): arrays, generators and async generators", async () => {
