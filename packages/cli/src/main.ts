@@ -117,9 +117,14 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
   let invalid = 0;
   let read = 0;
   let lastWhere = "";
+  /** Set once the run is stopped or aborted: it reads nothing more, so nothing more is counted. */
+  let halted = false;
   const seen = flags.dedupe ? new Set<string>() : undefined;
   async function* valid(source: AsyncIterable<InputKey>) {
     for await (const { key, where } of source) {
+      // A stopped run no longer waits for this generator, which may still be resuming from a read
+      // it started before: what arrives now was never taken, so it is neither counted nor reported.
+      if (halted) return;
       lastWhere = where;
       const problem = keyProblem(key);
       if (problem) {
@@ -184,24 +189,32 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
   });
   let interrupts = 0;
   let authError: ContactsAuthError | undefined;
-  const run = client.establishAll(valid(input.keys), {
-    batchSize: flags.batchSize,
-    concurrency: flags.concurrency,
-    returnResults: flags.results,
-    signal: abort.signal,
-    onProgress: (p) => progress.update({ processed: p.processed, failed: p.failed }),
-  });
+  let run: ReturnType<NodeContactsClient["establishAll"]> | undefined;
   const onInterrupt = () => {
     interrupts++;
+    halted = true;
     if (interrupts === 1) {
-      run.stop();
+      run?.stop();
       io.stderr.write("\nStopping: no new batches; waiting for the ones in flight (Ctrl-C again to abort them).\n");
     } else abort.abort(new Error("interrupted"));
   };
-  io.signals.on("SIGINT", onInterrupt);
 
   let failed = 0;
   try {
+    try {
+      run = client.establishAll(valid(input.keys), {
+        batchSize: flags.batchSize,
+        concurrency: flags.concurrency,
+        returnResults: flags.results,
+        signal: abort.signal,
+        onProgress: (p) => progress.update({ processed: p.processed, failed: p.failed }),
+      });
+    } catch (error) {
+      // Options the client refuses (--concurrency above its bound, say) are a usage error.
+      if (error instanceof ContactsValidationError) throw new CliUsageError(error.message);
+      throw error;
+    }
+    io.signals.on("SIGINT", onInterrupt);
     for await (const result of run as AsyncIterable<ContactResult | AcknowledgedResult>) {
       if (result.ok) {
         await writer.write(
@@ -219,6 +232,7 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
         failed++;
         if (result.error instanceof ContactsAuthError && !authError) {
           authError = result.error;
+          halted = true;
           run.stop();
         }
         await writer.write({ key: result.key, result: "failed", reason: `${result.code}: ${result.reason}` });
@@ -226,7 +240,7 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
       }
     }
     failed += invalid;
-    const summary = await run;
+    const summary = await run.done();
     progress.stop();
     await writer.end();
     await failedOut?.end();
@@ -236,7 +250,10 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
     const established = flags.results
       ? `Established ${fmt(summary.established)} contacts: ${fmt(summary.created)} new, ${fmt(summary.existing)} existing.`
       : `Sent ${fmt(summary.established)} keys (fire and forget: acknowledged, without per-key results).`;
-    say(`${established} ${fmt(failed)} failed.${failedOut && failed ? ` Failed keys are in ${flags.failed}.` : ""}`);
+    const notSent = summary.notSent ? ` (${fmt(summary.notSent)} read but not sent: the run ended first)` : "";
+    say(
+      `${established} ${fmt(failed)} failed${notSent}.${failedOut && failed ? ` Failed keys are in ${flags.failed}.` : ""}`,
+    );
     if (interrupts > 0) {
       say(
         `Interrupted: ${fmt(read)} keys were read and every one of them is in the results above; ` +
@@ -248,6 +265,8 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
   } finally {
     progress.stop();
     io.signals.off("SIGINT", onInterrupt);
+    // A stopped run leaves an idle stdin waiting for its writer: close it, or the process lives on.
+    if (halted && flags.file === "-") io.stdin.destroy();
     await client.close();
     clearTokenCache();
     stopMock();
