@@ -19,7 +19,7 @@ const sample = setInterval(() => {
 function* keys() {
   for (let i = 0; i < 1_000_000; i++) yield `streamed-key-${i}`;
 }
-const summary = await client.establishAll(keys(), { batchSize: 50, concurrency: 16 });
+const summary = await client.establishAll(keys(), { batchSize: 50, concurrency: 16 }).done();
 clearInterval(sample);
 peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
 await client.close();

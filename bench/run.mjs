@@ -149,7 +149,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       function* keys() {
         for (let i = 0; i < TOTAL; i++) yield `bulk-${round}-${i}`;
       }
-      const summary = await ours.establishAll(keys(), { batchSize, concurrency });
+      const summary = await ours.establishAll(keys(), { batchSize, concurrency }).done();
       const seconds = Number(process.hrtime.bigint() - t) / 1e9;
       const used = process.cpuUsage(cpu);
       if (summary.established !== TOTAL) throw new Error(`establishAll established ${summary.established} of ${TOTAL}`);

@@ -102,11 +102,13 @@ describe("in Chromium", () => {
 
   it("runs establishAll in batches", async () => {
     const client = createContactsClient({ baseUrl: REST, accessToken: TOKEN, ...fast });
-    const summary = await client.establishAll(
-      Array.from({ length: 120 }, (_, i) => `k${i}`),
-      { batchSize: 50, concurrency: 2 },
-    );
-    expect(summary).toMatchObject({ total: 120, established: 120, batches: 3 });
+    const summary = await client
+      .establishAll(
+        Array.from({ length: 120 }, (_, i) => `k${i}`),
+        { batchSize: 50, concurrency: 2 },
+      )
+      .done();
+    expect(summary).toMatchObject({ total: 120, established: 120, notSent: 0, batches: 3 });
   });
 
   it("exposes raw, the typed openapi-fetch client, with the token and middleware", async () => {
