@@ -115,7 +115,8 @@ export interface EstablishAllSummary extends Omit<EstablishAllProgress, "inFligh
  *
  * - `await run.done()`: starts the run (if iteration has not) and resolves with the summary once
  *   every key read has its result. It rejects with the input's own error when reading the input
- *   failed, after every key read before the failure got its result.
+ *   failed, after every key read before the failure got its result; and with a
+ *   `ContactsValidationError`, before anything is read, for a sparse array.
  * - `for await (const result of run)`: starts the run and streams the results; then `done()`
  *   gives the summary. Iterate first: a run whose `done()` was called without iteration keeps no
  *   results, and iterating it then (or a second time) throws a `ContactsValidationError`.
