@@ -14,12 +14,12 @@
  * @packageDocumentation
  */
 import {
-  bodyCap,
   type ClientOptions,
   type ContactsClient,
   ContactsValidationError,
   createContactsCore,
   type EstablishTransport,
+  readCapped,
 } from "@sfmc-contacts/core";
 import type { Middleware } from "openapi-fetch";
 import { lazyClient } from "./lazy-raw.js";
@@ -100,7 +100,7 @@ export function createContactsClient(options: BrowserClientOptions): ContactsCli
         return {
           status: response.status,
           header: (name) => response.headers.get(name),
-          text: await bodyCap(maxResponseBytes)(response).text(),
+          text: await (await readCapped(response, maxResponseBytes)).text(),
         };
       };
   return createContactsCore({

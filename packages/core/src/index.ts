@@ -50,9 +50,9 @@ export type {
 } from "./results.js";
 export { parseRetryAfter, type RetryOptions } from "./retry.js";
 export {
-  bodyCap,
   type EstablishTransport,
   isRedirect,
+  readCapped,
   refuseAnswer,
   type TransportReply,
   type TransportRequest,

@@ -13,8 +13,14 @@
 import type { paths } from "@sfmc-contacts/types";
 import type { Client, ClientOptions } from "openapi-fetch";
 import * as openapiFetch from "openapi-fetch";
+import { checkNumber } from "./errors.js";
 // Through the main entry, so bundles keep one copy of core's code in one chunk.
-import { bodyCap, type EstablishTransport, isRedirect, refuseAnswer } from "./index.js";
+import { type EstablishTransport, isRedirect, readCapped, refuseAnswer } from "./index.js";
+import { MAX_RESPONSE_BYTES } from "./transport.js";
+
+/** The answer with its body read under the cap (a null body, as of a 204 or an opaque redirect, as is). */
+const capped = async (response: Response, max: number) =>
+  response.body ? new Response(await readCapped(response, max), response) : response;
 
 type CreateClient = typeof openapiFetch.default;
 // openapi-fetch's CommonJS build puts createClient on `exports.default`; our CommonJS build loads
@@ -39,7 +45,8 @@ export interface SpecClientOptions extends ClientOptions {
  * openapi-fetch's `createClient`, typed with the spec's `paths`, from ESM and CommonJS alike, with
  * the rules of every client: each request goes out with `redirect: "manual"` (whatever mode a
  * caller asks for), a 3xx answer rejects with a `ContactsApiError` (nothing is sent to its
- * `Location`), and a body over `maxResponseBytes` rejects while it is read.
+ * `Location`), and a body is read (as a stream, at most `maxResponseBytes`, else a
+ * `ContactsApiError`) before openapi-fetch and the middleware see the answer.
  *
  * @example
  * ```ts
@@ -47,8 +54,8 @@ export interface SpecClientOptions extends ClientOptions {
  * ```
  */
 export function createSpecClient(options: SpecClientOptions): Client<paths> {
-  const { fetch: send, maxResponseBytes, ...rest } = options;
-  const cap = bodyCap(maxResponseBytes);
+  const { fetch: send, maxResponseBytes = MAX_RESPONSE_BYTES, ...rest } = options;
+  checkNumber(maxResponseBytes, "maxResponseBytes", 1, true);
   return createClient<paths>({
     ...rest,
     redirect: "manual",
@@ -57,7 +64,7 @@ export function createSpecClient(options: SpecClientOptions): Client<paths> {
     fetch: (async (request: Request, init?: RequestInit) => {
       const manual = new Request(request, { redirect: "manual" });
       const response = await (send ? send(manual) : globalThis.fetch(manual, init));
-      return isRedirect(response.status) ? refuseAnswer(response.status) : cap(response);
+      return isRedirect(response.status) ? refuseAnswer(response.status) : capped(response, maxResponseBytes);
     }) as (request: Request) => Promise<Response>,
   });
 }
@@ -80,7 +87,7 @@ export function openapiFetchTransport(client: Client<paths>): EstablishTransport
       ...(signal && { signal }),
       redirect: "manual",
       // Runs first on the answer, before the client's own middleware reads anything.
-      middleware: [{ onResponse: ({ response }) => bodyCap(maxResponseBytes)(response) }],
+      middleware: [{ onResponse: ({ response }) => capped(response, maxResponseBytes) }],
       parseAs: "text",
     });
     // openapi-fetch parses error bodies as JSON when it can; the pipeline wants the text.

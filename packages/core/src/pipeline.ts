@@ -4,7 +4,7 @@ import { ContactsApiError, ContactsError, ContactsNetworkError, ContactsTimeoutE
 import { type ContactsEventListener, emit } from "./events.js";
 import { isError } from "./results.js";
 import { type RetryPolicy, retryDelay, sleep } from "./retry.js";
-import { bodyCap, type EstablishTransport, MAX_RESPONSE_BYTES } from "./transport.js";
+import { type EstablishTransport, MAX_RESPONSE_BYTES } from "./transport.js";
 
 /** What the request pipeline needs. @internal */
 export interface PipelineConfig {
@@ -71,7 +71,7 @@ export function createPipeline({
   maxResponseBytes = MAX_RESPONSE_BYTES,
 }: PipelineConfig) {
   checkTimeout(defaultTimeout);
-  bodyCap(maxResponseBytes); // checks it
+  checkNumber(maxResponseBytes, "maxResponseBytes", 1, true);
   return async (body: EstablishContactsRequest, options: CallOptions = {}): Promise<EstablishContactsResponse> => {
     checkTimeout(options.timeoutMs);
     const timeoutMs = options.timeoutMs ?? defaultTimeout;
