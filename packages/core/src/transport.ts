@@ -1,5 +1,4 @@
 import type { EstablishContactsRequest } from "@sfmc-contacts/types";
-import { checkNumber } from "./errors.js";
 
 /**
  * One establish request, as a transport sends it.
@@ -108,13 +107,15 @@ export async function readCapped(response: Response, max: number): Promise<Blob>
   const reader = response.body?.getReader();
   const chunks: BlobPart[] = [];
   let seen = 0;
-  for (let read: ReadableStreamReadResult<Uint8Array<ArrayBuffer>>; reader && !(read = await reader.read()).done; ) {
-    seen += read.value.byteLength;
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    seen += value.byteLength;
     if (seen > max) {
       void reader.cancel().catch(() => {});
       await refuseAnswer(response.status, max);
     }
-    chunks.push(read.value);
+    chunks.push(value);
   }
   return new Blob(chunks);
 }
