@@ -15,7 +15,16 @@
 export type ContactsEvent =
   | { type: "request"; attempt: number; url: string; keys: number }
   | { type: "response"; attempt: number; status: number; durationMs: number }
-  | { type: "retry"; attempt: number; delayMs: number; reason: string }
+  | {
+      type: "retry";
+      attempt: number;
+      delayMs: number;
+      reason: string;
+      /** The status of the answer retried; absent after a timeout or a network error (no answer). */
+      status?: number | undefined;
+      /** The wait that answer asked for (`Retry-After`, or the body's `retryAfter`), in ms. */
+      retryAfterMs?: number | undefined;
+    }
   | { type: "token"; action: "fetched" | "renewed"; authUrl: string; expiresInSeconds: number }
   | { type: "error"; error: Error };
 

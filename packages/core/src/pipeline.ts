@@ -124,16 +124,14 @@ export function createPipeline({
         clearTimeout(timer);
         outer?.removeEventListener("abort", abort);
       }
-      const retryAfter = (error as ContactsApiError).retryAfter;
-      const delay =
-        attempt < retry.attempts && error.retryable
-          ? retryDelay(attempt, retry, retryAfter === undefined ? undefined : retryAfter * 1000)
-          : undefined;
+      const { retryAfter, status } = error as ContactsApiError;
+      const retryAfterMs = retryAfter === undefined ? undefined : retryAfter * 1000;
+      const delay = attempt < retry.attempts && error.retryable ? retryDelay(attempt, retry, retryAfterMs) : undefined;
       if (delay === undefined) {
         emit(onEvent, { type: "error", error });
         throw error;
       }
-      emit(onEvent, { type: "retry", attempt, delayMs: delay, reason: error.message });
+      emit(onEvent, { type: "retry", attempt, delayMs: delay, reason: error.message, status, retryAfterMs });
       await sleep(delay, outer);
     }
   };

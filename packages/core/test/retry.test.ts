@@ -130,6 +130,34 @@ describe("Retry-After", () => {
   });
 });
 
+describe("retry events tell what was retried (what the fault suite judges Retry-After from)", () => {
+  it("a 429 with Retry-After: the event names the status and the wait it asked for", async () => {
+    server.use(mock.scenarios.rateLimited({ retryAfter: 0, once: true }));
+    const events: ContactsEvent[] = [];
+    await makeClient({ onEvent: (e) => events.push(e) }).establish(["Key1"]);
+    expect(events.filter((e) => e.type === "retry")).toEqual([
+      expect.objectContaining({ attempt: 1, status: 429, retryAfterMs: 0 }),
+    ]);
+  });
+
+  it("a 500 without Retry-After names its status and no wait; a network error names neither", async () => {
+    server.use(mock.scenarios.serverError({ once: true }));
+    server.use(mock.scenarios.networkError({ once: true }));
+    const events: ContactsEvent[] = [];
+    await makeClient({ onEvent: (e) => events.push(e) }).establish(["Key1"]);
+    const retries = events.filter((e) => e.type === "retry");
+    expect(retries).toHaveLength(2);
+    expect(
+      retries.map((e) => [(e as { status?: number }).status, (e as { retryAfterMs?: number }).retryAfterMs]),
+    ).toEqual(
+      expect.arrayContaining([
+        [500, undefined],
+        [undefined, undefined],
+      ]),
+    );
+  });
+});
+
 describe("a retryAfter in a 429 body that is not a number of seconds (issue 10, point 10)", () => {
   it.each([
     ["a word", "soon"],
