@@ -1,12 +1,25 @@
 /**
- * The errors for answers the clients do not use: an error status, a redirect, a body over
- * `maxResponseBytes`. Loaded on first use, so the code (and the messages) stay out of the
- * browser bundle of an app whose requests succeed.
+ * Everything after a failed attempt: the errors for answers the clients do not use (an error
+ * status, a redirect, a body over `maxResponseBytes`), the classification of a thrown error,
+ * retries with backoff and `Retry-After`, the renewal after a 401, and their events. Loaded on
+ * first use, so the code (and the messages) stay out of the browser bundle of an app whose
+ * requests succeed.
  */
-import type { MarketingCloudError } from "@sfmc-contacts/types";
+import type { EstablishContactsResponse, MarketingCloudError } from "@sfmc-contacts/types";
 // Through the main entry, so bundlers keep core's shared code in one chunk (see keys.ts).
-import { ContactsApiError, isRedirect, parseRetryAfter, type TransportReply } from "./index.js";
-import { json } from "./pipeline.js";
+import {
+  ContactsApiError,
+  ContactsError,
+  type ContactsEventListener,
+  ContactsNetworkError,
+  ContactsTimeoutError,
+  emit,
+  isRedirect,
+  parseRetryAfter,
+  type TransportReply,
+} from "./index.js";
+import { type Attempt, json } from "./pipeline.js";
+import type { RetryPolicy } from "./retry.js";
 
 /** The error for a redirect, or (with `max`) for a body over `maxResponseBytes`. Never retried. */
 export const answerRefused = (status: number, max?: number): ContactsApiError =>
@@ -17,7 +30,7 @@ export const answerRefused = (status: number, max?: number): ContactsApiError =>
     { status, retryable: false },
   );
 
-/** The error for a non-200 answer, with Marketing Cloud's fields when the body has them. */
+/** The error for a non-200 answer, with Marketing Cloud's fields when the body has them. @internal */
 export function apiError({ status, text, header }: TransportReply): ContactsApiError {
   // Whatever the transport: a redirect is refused, never retried.
   if (isRedirect(status)) return answerRefused(status);
@@ -34,4 +47,94 @@ export function apiError({ status, text, header }: TransportReply): ContactsApiE
       requestId: header("x-request-id") ?? undefined,
     },
   );
+}
+
+/**
+ * A non-200 answer: `undefined` (try again) after a 401 when `renew` says fresh credentials are
+ * worth one more attempt, else its error.
+ * @internal
+ */
+export const answered = async (
+  reply: TransportReply,
+  renew: false | (() => boolean | Promise<boolean> | undefined),
+): Promise<ContactsError | undefined> =>
+  reply.status === 401 && renew && (await renew()) ? undefined : apiError(reply);
+
+/**
+ * The error for a failed attempt: the attempt's timeout, a typed error as it is, anything else
+ * (no HTTP answer) a network error.
+ * @internal
+ */
+export const classify = (caught: unknown, reason: unknown): ContactsError =>
+  reason instanceof ContactsTimeoutError
+    ? reason
+    : caught instanceof ContactsError
+      ? caught
+      : new ContactsNetworkError(caught);
+
+/**
+ * Goes on from a first attempt that gave no answer: retries what can be retried (with backoff,
+ * never sooner than `Retry-After`), repeats an attempt once after credentials were renewed, and
+ * reports `retry` and `error` events.
+ * @internal
+ */
+export async function recover(
+  outcome: EstablishContactsResponse | ContactsError | undefined,
+  attempt: Attempt,
+  retry: RetryPolicy,
+  onEvent: ContactsEventListener | undefined,
+  outer: AbortSignal | undefined,
+): Promise<EstablishContactsResponse> {
+  let renewed = false;
+  for (let n = 1; ; ) {
+    if (!outcome) renewed = true;
+    else if (!(outcome instanceof Error)) return outcome;
+    else {
+      const error = outcome;
+      const { retryAfter, status } = error as ContactsApiError;
+      const retryAfterMs = retryAfter === undefined ? undefined : retryAfter * 1000;
+      const delay = n < retry.attempts && error.retryable ? retryDelay(n, retry, retryAfterMs) : undefined;
+      if (delay === undefined) {
+        emit(onEvent, { type: "error", error });
+        throw error;
+      }
+      emit(onEvent, { type: "retry", attempt: n, delayMs: delay, reason: error.message, status, retryAfterMs });
+      await sleep(delay, outer);
+      n++;
+    }
+    // After a renewal, the same attempt again.
+    outcome = await attempt(n, renewed);
+  }
+}
+
+/**
+ * The wait before retry number `retry` (1 for the first retry): exponential backoff with jitter,
+ * capped; never shorter than `Retry-After`. Undefined when `Retry-After` exceeds the cap.
+ * @internal
+ */
+export function retryDelay(
+  retry: number,
+  policy: RetryPolicy,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number | undefined {
+  if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) return undefined;
+  const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  return Math.max(retryAfterMs ?? 0, Math.round(backoff * (0.5 + random() / 2)));
+}
+
+/** Waits, or rejects with the signal's reason when it aborts first. @internal */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) abort();
+    else signal?.addEventListener("abort", abort);
+  });
 }

@@ -1,9 +1,9 @@
 import type { EstablishContactsRequest, EstablishContactsResponse } from "@sfmc-contacts/types";
 import type { AuthSource } from "./auth.js";
-import { ContactsApiError, ContactsError, ContactsNetworkError, ContactsTimeoutError, checkNumber } from "./errors.js";
+import { ContactsApiError, type ContactsError, ContactsTimeoutError, checkNumber } from "./errors.js";
 import { type ContactsEventListener, emit } from "./events.js";
 import { isError } from "./results.js";
-import { type RetryPolicy, retryDelay, sleep } from "./retry.js";
+import type { RetryPolicy } from "./retry.js";
 import { type EstablishTransport, MAX_RESPONSE_BYTES } from "./transport.js";
 
 /** What the request pipeline needs. @internal */
@@ -57,8 +57,20 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 const checkTimeout = (timeoutMs: number | undefined) => checkNumber(timeoutMs, "timeoutMs", 1, true, 2 ** 31 - 1);
 
 /**
+ * One attempt of a call: the answer, or what went wrong for {@link recover} (failure.ts) to judge:
+ * an error, or `undefined` when credentials were renewed after a 401 and the attempt is worth
+ * repeating. Rejects only when the caller's signal aborted.
+ * @internal
+ */
+export type Attempt = (
+  attempt: number,
+  renewed: boolean,
+) => Promise<EstablishContactsResponse | ContactsError | undefined>;
+
+/**
  * Sends one establish body with auth, a per-attempt timeout, retries with backoff that honours
- * `Retry-After`, and one renewal of credentials after a 401.
+ * `Retry-After`, and one renewal of credentials after a 401. The first attempt is inline: an app
+ * whose requests succeed never loads the recovery (failure.ts).
  * @internal
  */
 export function createPipeline({
@@ -77,15 +89,13 @@ export function createPipeline({
     const timeoutMs = options.timeoutMs ?? defaultTimeout;
     // Signals cost in bulk work: combine them only when there are two.
     const outer = signal && options.signal ? AbortSignal.any([signal, options.signal]) : (signal ?? options.signal);
-    let renewed = false;
-    for (let attempt = 1; ; attempt++) {
+    const attempt: Attempt = async (attempt, renewed) => {
       outer?.throwIfAborted();
       // Every attempt has a time limit, so its own signal.
       const controller = new AbortController();
       const abort = () => controller.abort(outer?.reason);
       outer?.addEventListener("abort", abort);
       const timer = setTimeout(() => controller.abort(new ContactsTimeoutError(timeoutMs)), timeoutMs);
-      let error: ContactsError;
       try {
         const credentials = await auth.credentials(controller.signal);
         const url = `${credentials.baseUrl}/contacts/v1/establish`;
@@ -104,35 +114,23 @@ export function createPipeline({
         if (onEvent)
           emit(onEvent, { type: "response", attempt, status: reply.status, durationMs: Date.now() - started });
         if (reply.status === 200) return readAnswer(reply.text);
-        if (reply.status === 401 && !renewed && (await auth.renew?.(credentials, controller.signal))) {
-          renewed = true;
-          attempt--;
-          continue;
-        }
-        // Error answers are rare: their code loads on first use.
-        error = (await import("./failure.js")).apiError(reply);
+        // Error answers are rare: their code loads on first use (within this attempt's time limit,
+        // which covers a renewal of credentials after a 401 too).
+        return await (await import("./failure.js")).answered(
+          reply,
+          !renewed && (() => auth.renew?.(credentials, controller.signal)),
+        );
       } catch (caught) {
         if (outer?.aborted) throw outer.reason;
-        const reason = controller.signal.reason;
-        error =
-          reason instanceof ContactsTimeoutError
-            ? reason
-            : caught instanceof ContactsError
-              ? caught
-              : new ContactsNetworkError(caught);
+        return (await import("./failure.js")).classify(caught, controller.signal.reason);
       } finally {
         clearTimeout(timer);
         outer?.removeEventListener("abort", abort);
       }
-      const { retryAfter, status } = error as ContactsApiError;
-      const retryAfterMs = retryAfter === undefined ? undefined : retryAfter * 1000;
-      const delay = attempt < retry.attempts && error.retryable ? retryDelay(attempt, retry, retryAfterMs) : undefined;
-      if (delay === undefined) {
-        emit(onEvent, { type: "error", error });
-        throw error;
-      }
-      emit(onEvent, { type: "retry", attempt, delayMs: delay, reason: error.message, status, retryAfterMs });
-      await sleep(delay, outer);
-    }
+    };
+    const first = await attempt(1, false);
+    return (first as EstablishContactsResponse | undefined)?.items
+      ? (first as EstablishContactsResponse)
+      : (await import("./failure.js")).recover(first, attempt, retry, onEvent, outer);
   };
 }

@@ -49,35 +49,3 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   const date = Date.parse(trimmed);
   return date >= 0 ? Math.max(0, date - now) : undefined;
 }
-
-/**
- * The wait before retry number `retry` (1 for the first retry): exponential backoff with jitter,
- * capped; never shorter than `Retry-After`. Undefined when `Retry-After` exceeds the cap.
- * @internal
- */
-export function retryDelay(
-  retry: number,
-  policy: RetryPolicy,
-  retryAfterMs: number | undefined,
-  random: () => number = Math.random,
-): number | undefined {
-  if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) return undefined;
-  const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
-  return Math.max(retryAfterMs ?? 0, Math.round(backoff * (0.5 + random() / 2)));
-}
-
-/** Waits, or rejects with the signal's reason when it aborts first. @internal */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    if (signal?.aborted) abort();
-    else signal?.addEventListener("abort", abort);
-  });
-}

@@ -2,6 +2,7 @@ import { inspect } from "node:util";
 import { marketingCloudError } from "@sfmc-contacts/mocks";
 import { HttpResponse, http } from "msw";
 import { describe, expect, it, vi } from "vitest";
+import { retryDelay } from "../src/failure.js";
 import {
   ContactsApiError,
   type ContactsEvent,
@@ -9,7 +10,6 @@ import {
   ContactsTimeoutError,
   parseRetryAfter,
 } from "../src/index.js";
-import { retryDelay } from "../src/retry.js";
 import { establishCalls, makeClient, REST, STATIC_TOKEN, useMock } from "./support.js";
 
 const { server, mock } = useMock();
