@@ -1,6 +1,8 @@
 import { defineConfig } from "vitest/config";
 import { chromiumProject } from "../../tests/browser-support/chromium.js";
 
+const browser = chromiumProject(["test/**/*.test.ts"]);
+
 export default defineConfig({
   test: {
     projects: [
@@ -11,7 +13,8 @@ export default defineConfig({
           typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
         },
       },
-      chromiumProject(["test/**/*.test.ts"]),
+      // Hang guards, not speed limits (Vitest's 5 s default is one on a loaded machine).
+      { ...browser, test: { ...browser.test, testTimeout: 60_000, hookTimeout: 60_000 } },
     ],
   },
 });

@@ -75,7 +75,7 @@ describe("progress", () => {
     ].join(" ");
     const { stdout } = await promisify(execFile)("script", ["-q", "-e", "-c", command, "/dev/null"], {
       env: { ...process.env, ...env(), TERM: "xterm" },
-      timeout: 60_000,
+      timeout: 120_000, // a hang guard
     });
     expect(stdout).toMatch(/[█░] \d+\/300 keys \| \d+ keys\/s \| ETA [^|]+ \| 0 failed/);
     expect(stdout).toContain("300/300 keys");

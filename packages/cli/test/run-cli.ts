@@ -19,8 +19,12 @@ export interface CliOptions {
   nodeArgs?: string[];
   /** Called with the child as soon as it starts (to send signals). */
   onStart?: (child: ChildProcess, output: { stdout: () => string; stderr: () => string }) => void;
+  /** A hang guard, not a speed limit: the child is killed after this long. Default 120 s. */
   timeoutMs?: number;
 }
+
+/** The default hang guard: a run takes a second or two, many times that on a loaded machine. */
+const HANG_GUARD_MS = 120_000;
 
 /** The environment of a child: no SFMC_* credentials of the machine leak into a test. */
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -48,9 +52,11 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(
-        new Error(`sfmc-contacts ${args.join(" ")} did not finish within ${options.timeoutMs ?? 30_000} ms\n${stderr}`),
+        new Error(
+          `sfmc-contacts ${args.join(" ")} did not finish within ${options.timeoutMs ?? HANG_GUARD_MS} ms\n${stderr}`,
+        ),
       );
-    }, options.timeoutMs ?? 30_000);
+    }, options.timeoutMs ?? HANG_GUARD_MS);
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createContactsMock } from "../../src/index.js";
 import { establish, REST, token } from "../support/http.js";
 import { useContactsServer } from "../support/server.js";
@@ -55,17 +55,20 @@ describe("auth", () => {
       auth: { tokenLifetimeSeconds: 1 },
     });
     server.use(...short.handlers);
-    const accessToken = await token("http://127.0.0.1:9/short/v2/token");
-    const url = "http://127.0.0.1:9/short/contacts/v1/establish";
-    expect((await establish({ ContactKeys: ["a"] }, { token: accessToken, url })).status).toBe(200);
-    const realNow = Date.now;
-    Date.now = () => realNow() + 1000;
+    // A fake clock: the token's second passes when the test says so, not with the machine's speed
+    // (on a busy machine a real second can pass before the first call).
+    vi.useFakeTimers({ toFake: ["Date"] });
     try {
+      const accessToken = await token("http://127.0.0.1:9/short/v2/token");
+      const url = "http://127.0.0.1:9/short/contacts/v1/establish";
+      vi.setSystemTime(Date.now() + 999);
+      expect((await establish({ ContactKeys: ["a"] }, { token: accessToken, url })).status).toBe(200);
+      vi.setSystemTime(Date.now() + 1);
       const expired = await establish({ ContactKeys: ["a"] }, { token: accessToken, url });
       expect(expired.status).toBe(401);
       expect(expired.body).toEqual(notAuthorized);
     } finally {
-      Date.now = realNow;
+      vi.useRealTimers();
     }
   });
 

@@ -55,6 +55,8 @@ describe("properties of establish sequences", () => {
         expect(mock.store.size).toBe(ids.size);
         for (const [k, id] of ids) expect(mock.store.get(k)?.contactID).toBe(id);
       }),
+      // Bounded cost: at most 60 runs of 7 requests each, whatever the machine; the time limit
+      // (vitest.config.ts) is a hang guard sized for a loaded machine, not a speed requirement.
       { numRuns: 60, seed: 20261126 },
     );
   });
