@@ -39,9 +39,6 @@ export interface RetryAfterCheck {
   problems: string[];
 }
 
-/** A `retry` event, with what core tells of the answer that is retried. */
-type RetryEvent = Extract<ContactsEvent, { type: "retry" }> & { status?: number; retryAfterMs?: number };
-
 /**
  * Judges Retry-After from what the client saw: its own `retry` events, each naming the status of
  * the answer it retries and the Retry-After it took from it. Every 429, 500 and 503 of the fault
@@ -55,7 +52,7 @@ export function retryAfterViolations(events: readonly ContactsEvent[], retryAfte
   let judged = 0;
   for (const event of events) {
     if (event.type !== "retry") continue;
-    const { attempt, delayMs, status, retryAfterMs: took } = event as RetryEvent;
+    const { attempt, delayMs, status, retryAfterMs: took } = event;
     if (status === undefined) continue; // a timeout or a network error: there was no answer
     if ([429, 500, 503].includes(status) && took !== retryAfterMs)
       problems.push(
