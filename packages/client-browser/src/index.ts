@@ -19,8 +19,8 @@ import {
   ContactsValidationError,
   createContactsCore,
   type EstablishTransport,
-  readCapped,
 } from "@sfmc-contacts/core";
+import { readCapped } from "@sfmc-contacts/core/internal";
 import type { Middleware } from "openapi-fetch";
 import { lazyClient } from "./lazy-raw.js";
 

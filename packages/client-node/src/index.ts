@@ -21,6 +21,7 @@ import {
   createContactsCore,
   type EstablishTransport,
 } from "@sfmc-contacts/core";
+import { DEFAULT_TIMEOUT_MS } from "@sfmc-contacts/core/internal";
 import { createSpecClient, openapiFetchTransport } from "@sfmc-contacts/core/openapi-fetch";
 import type { Middleware } from "openapi-fetch";
 import { TokenManager } from "./token-manager.js";
@@ -155,7 +156,7 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     client: createSpecClient({ fetch: fetchFn, ...cap }),
     // The same per-attempt limit as establish (core's default, 30 s). core validates `timeoutMs`
     // below, when the client is created, before any token request can use it.
-    timeoutMs: options.timeoutMs ?? 30_000,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     onEvent: options.onEvent,
   });
   const credentials = async (signal?: AbortSignal) => {

@@ -6,8 +6,8 @@ import {
   type ContactsEventListener,
   ContactsNetworkError,
   ContactsTimeoutError,
-  emit,
 } from "@sfmc-contacts/core";
+import { emit } from "@sfmc-contacts/core/internal";
 import type { OAuthError, paths, TokenRequest } from "@sfmc-contacts/types";
 import type { Client } from "openapi-fetch";
 import { isMarketingCloudUrl } from "./urls.js";

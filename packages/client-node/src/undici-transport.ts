@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
-import { type EstablishTransport, refuseAnswer } from "@sfmc-contacts/core";
+import type { EstablishTransport } from "@sfmc-contacts/core";
+import { refuseAnswer } from "@sfmc-contacts/core/internal";
 import { Agent, request as undiciRequest } from "undici";
 
 /**

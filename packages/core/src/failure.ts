@@ -6,18 +6,17 @@
  * requests succeed.
  */
 import type { EstablishContactsResponse, MarketingCloudError } from "@sfmc-contacts/types";
-// Through the main entry, so bundlers keep core's shared code in one chunk (see keys.ts).
+// Through the entries, so bundlers keep core's shared code in one chunk (see keys.ts).
 import {
   ContactsApiError,
   ContactsError,
   type ContactsEventListener,
   ContactsNetworkError,
   ContactsTimeoutError,
-  emit,
-  isRedirect,
   parseRetryAfter,
   type TransportReply,
 } from "./index.js";
+import { emit, isRedirect } from "./internal.js";
 import { type Attempt, json } from "./pipeline.js";
 import type { RetryPolicy } from "./retry.js";
 

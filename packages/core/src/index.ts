@@ -30,14 +30,16 @@ export {
   ContactsValidationError,
   isContactsError,
 } from "./errors.js";
-export type {
-  AcknowledgedResult,
-  EstablishAllOptions,
-  EstablishAllProgress,
-  EstablishAllRun,
-  EstablishAllSummary,
+export {
+  type AcknowledgedResult,
+  type EstablishAllOptions,
+  type EstablishAllProgress,
+  type EstablishAllRun,
+  type EstablishAllSummary,
+  MAX_BATCH_SIZE,
+  MAX_CONCURRENCY,
 } from "./establish-all-options.js";
-export { type ContactsEvent, type ContactsEventListener, emit } from "./events.js";
+export type { ContactsEvent, ContactsEventListener } from "./events.js";
 export { assertContactKeys, MAX_CONTACT_KEY_LENGTH } from "./keys.js";
 export type {
   AcknowledgedKey,
@@ -49,11 +51,4 @@ export type {
   FailureCode,
 } from "./results.js";
 export { parseRetryAfter, type RetryOptions } from "./retry.js";
-export {
-  type EstablishTransport,
-  isRedirect,
-  readCapped,
-  refuseAnswer,
-  type TransportReply,
-  type TransportRequest,
-} from "./transport.js";
+export type { EstablishTransport, TransportReply, TransportRequest } from "./transport.js";

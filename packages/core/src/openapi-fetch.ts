@@ -14,9 +14,9 @@ import type { paths } from "@sfmc-contacts/types";
 import type { Client, ClientOptions } from "openapi-fetch";
 import * as openapiFetch from "openapi-fetch";
 import { checkNumber } from "./errors.js";
-// Through the main entry, so bundles keep one copy of core's code in one chunk.
-import { type EstablishTransport, isRedirect, readCapped, refuseAnswer } from "./index.js";
-import { MAX_RESPONSE_BYTES } from "./transport.js";
+// Through the entries, so bundles keep one copy of core's code in one chunk.
+import type { EstablishTransport } from "./index.js";
+import { isRedirect, MAX_RESPONSE_BYTES, readCapped, refuseAnswer } from "./internal.js";
 
 /** The answer with its body read under the cap (a null body, as of a 204 or an opaque redirect, as is). */
 const capped = async (response: Response, max: number) =>

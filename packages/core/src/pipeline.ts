@@ -1,7 +1,10 @@
 import type { EstablishContactsRequest, EstablishContactsResponse } from "@sfmc-contacts/types";
 import type { AuthSource } from "./auth.js";
-import { ContactsApiError, type ContactsError, ContactsTimeoutError, checkNumber } from "./errors.js";
+import { checkNumber } from "./errors.js";
 import { type ContactsEventListener, emit } from "./events.js";
+// Through the main entry (a cycle, harmless: used only inside functions), so every entry reaches
+// the one graph and the build keeps core's shared code in one chunk (see keys.ts).
+import { ContactsApiError, type ContactsError, ContactsTimeoutError } from "./index.js";
 import { isError } from "./results.js";
 import type { RetryPolicy } from "./retry.js";
 import { type EstablishTransport, MAX_RESPONSE_BYTES } from "./transport.js";
@@ -50,7 +53,15 @@ function readAnswer(text: string): EstablishContactsResponse {
   return answer;
 }
 
-/** The default per-attempt time limit. @internal */
+/**
+ * The default per-attempt time limit (establish attempts and token requests), in ms.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+ * ```
+ */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** setTimeout fires at once for delays over 2^31-1 ms, so larger values (and Infinity) are refused. */

@@ -62,7 +62,15 @@ export interface TransportReply {
  */
 export type EstablishTransport = (request: TransportRequest) => Promise<TransportReply>;
 
-/** The default of `maxResponseBytes`: 16 MiB. @internal */
+/**
+ * The default of `maxResponseBytes`: 16 MiB.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * createSpecClient({ baseUrl, maxResponseBytes: options.maxResponseBytes ?? MAX_RESPONSE_BYTES });
+ * ```
+ */
 export const MAX_RESPONSE_BYTES: number = 2 ** 24;
 
 /**

@@ -1,0 +1,15 @@
+/**
+ * Internals that `@sfmc-contacts/client-node` and `@sfmc-contacts/client-browser` share with core:
+ * event delivery, the redirect and body-cap rules of their transports, core's defaults. Not for
+ * apps: these may change in any release, and the clients do not re-export them.
+ *
+ * @example
+ * ```ts
+ * import { emit, readCapped } from "@sfmc-contacts/core/internal";
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { emit } from "./events.js";
+export { DEFAULT_TIMEOUT_MS } from "./pipeline.js";
+export { isRedirect, MAX_RESPONSE_BYTES, readCapped, refuseAnswer } from "./transport.js";
