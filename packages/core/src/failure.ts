@@ -17,7 +17,8 @@ import {
   type TransportReply,
 } from "./index.js";
 import { emit, isRedirect } from "./internal.js";
-import { type Attempt, json } from "./pipeline.js";
+import { type Attempt, json, unwrap } from "./pipeline.js";
+import { isError } from "./results.js";
 import type { RetryPolicy } from "./retry.js";
 
 /** The error for a redirect, or (with `max`) for a body over `maxResponseBytes`. Never retried. */
@@ -49,15 +50,29 @@ export function apiError({ status, text, header }: TransportReply): ContactsApiE
 }
 
 /**
- * A non-200 answer: `undefined` (try again) after a 401 when `renew` says fresh credentials are
- * worth one more attempt, else its error.
+ * An answer the pipeline cannot use. A 200 without a usable body throws its error (retried, as an
+ * attempt's throw is, unless Marketing Cloud refused the request). Otherwise `undefined` (try
+ * again) after a 401 when `renew` says fresh credentials are worth one more attempt, else the
+ * answer's error.
  * @internal
  */
-export const answered = async (
+export async function answered(
   reply: TransportReply,
   renew: false | (() => boolean | Promise<boolean> | undefined),
-): Promise<ContactsError | undefined> =>
-  reply.status === 401 && renew && (await renew()) ? undefined : apiError(reply);
+): Promise<ContactsError | undefined> {
+  if (reply.status === 200) {
+    const answer = unwrap(reply.text);
+    const refusal =
+      Array.isArray(answer?.items) && Array.isArray(answer.resultMessages) && answer.resultMessages.find(isError);
+    throw refusal
+      ? new ContactsApiError(`Marketing Cloud refused the request: ${refusal.resultCode}: ${refusal.message}`, {
+          status: 200,
+          retryable: false,
+        })
+      : new ContactsApiError("Marketing Cloud answered 200 with an unreadable body", { status: 200 });
+  }
+  return reply.status === 401 && renew && (await renew()) ? undefined : apiError(reply);
+}
 
 /**
  * The error for a failed attempt: the attempt's timeout, a typed error as it is, anything else

@@ -4,7 +4,7 @@ import { checkNumber } from "./errors.js";
 import { type ContactsEventListener, emit } from "./events.js";
 // Through the main entry (a cycle, harmless: used only inside functions), so every entry reaches
 // the one graph and the build keeps core's shared code in one chunk (see keys.ts).
-import { ContactsApiError, type ContactsError, ContactsTimeoutError } from "./index.js";
+import { type ContactsError, ContactsTimeoutError } from "./index.js";
 import { isError } from "./results.js";
 import type { RetryPolicy } from "./retry.js";
 import { type EstablishTransport, MAX_RESPONSE_BYTES } from "./transport.js";
@@ -35,23 +35,15 @@ export const json = (text: string): unknown => {
   }
 };
 
-/** Reads a 200: the object, or the product page's one-element array around it. */
-function readAnswer(text: string): EstablishContactsResponse {
-  let body = json(text) as EstablishContactsResponse | EstablishContactsResponse[] | undefined;
-  if (Array.isArray(body) && body.length === 1) body = body[0];
-  const answer = body as EstablishContactsResponse | undefined;
-  if (!Array.isArray(answer?.items) || !Array.isArray(answer.resultMessages)) {
-    throw new ContactsApiError("Marketing Cloud answered 200 with an unreadable body", { status: 200 });
-  }
-  const failure = answer.resultMessages.find(isError);
-  if (failure) {
-    throw new ContactsApiError(`Marketing Cloud refused the request: ${failure.resultCode}: ${failure.message}`, {
-      status: 200,
-      retryable: false,
-    });
-  }
-  return answer;
-}
+/** A 200's body: the object, or what the product page's one-element array holds. @internal */
+export const unwrap = (text: string): EstablishContactsResponse | undefined => {
+  const body = json(text) as EstablishContactsResponse | EstablishContactsResponse[] | undefined;
+  return Array.isArray(body) && body.length === 1 ? body[0] : (body as EstablishContactsResponse | undefined);
+};
+
+/** Whether a 200's body has the answer's arrays and no request-level error: failure.ts says what else. */
+const usable = (answer: EstablishContactsResponse | undefined): answer is EstablishContactsResponse =>
+  Array.isArray(answer?.items) && Array.isArray(answer.resultMessages) && !answer.resultMessages.some(isError);
 
 /**
  * The default per-attempt time limit (establish attempts and token requests), in ms.
@@ -124,9 +116,10 @@ export function createPipeline({
         });
         if (onEvent)
           emit(onEvent, { type: "response", attempt, status: reply.status, durationMs: Date.now() - started });
-        if (reply.status === 200) return readAnswer(reply.text);
-        // Error answers are rare: their code loads on first use (within this attempt's time limit,
-        // which covers a renewal of credentials after a 401 too).
+        const answer = reply.status === 200 ? unwrap(reply.text) : undefined;
+        if (usable(answer)) return answer;
+        // Error answers (an unusable 200 included) are rare: their code loads on first use, within
+        // this attempt's time limit, which covers a renewal of credentials after a 401 too.
         return await (await import("./failure.js")).answered(
           reply,
           !renewed && (() => auth.renew?.(credentials, controller.signal)),
