@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { answerEstablish, type Loopback, startLoopback } from "../../../tests/support/loopback.js";
 import {
+  type ContactsEvent,
   ContactsNetworkError,
   ContactsTimeoutError,
   clearTokenCache,
@@ -53,10 +54,20 @@ describe.each(["fetch", "undici"] as const)("over real sockets (%s transport)", 
       }
       return answerEstablish(request, body, response);
     };
-    const client = clientFor(transport, { timeoutMs: 200 });
+    const retries: ContactsEvent[] = [];
+    const client = clientFor(transport, {
+      timeoutMs: 200,
+      onEvent: (e) => void (e.type === "retry" && retries.push(e)),
+    });
     const result = await client.establish(["a"]);
     expect(result.contacts).toHaveLength(1);
-    expect(calls).toBe(2);
+    // The stalled attempt timed out and was retried; a busy machine may also time out a healthy one.
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(retries[0]).toMatchObject({
+      attempt: 1,
+      status: undefined,
+      reason: "No answer from Marketing Cloud within 200 ms",
+    });
     await client.close();
   });
 

@@ -77,7 +77,7 @@ describe.each(["fetch", "undici"] as const)("the %s transport", (transport) => {
     expect(error).toBeInstanceOf(ContactsTimeoutError);
     expect(error).toMatchObject({ timeoutMs: 400 });
     expect(server.hits["/contacts/v1/establish"]).toBe(1);
-  }, 15_000);
+  });
 
   it("stops reading a body over maxResponseBytes: ContactsApiError, not retried", async () => {
     const body = endless(200);

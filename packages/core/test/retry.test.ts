@@ -221,7 +221,7 @@ describe("timeouts and aborts", () => {
 
   it("retries a timed-out attempt", async () => {
     server.use(mock.scenarios.slow(2_000, { once: true }));
-    const result = await makeClient({ timeoutMs: 100 }).establish(["Key1"]);
+    const result = await makeClient({ timeoutMs: 1_000 }).establish(["Key1"]);
     expect(result.contacts).toHaveLength(1);
   });
 
@@ -230,9 +230,8 @@ describe("timeouts and aborts", () => {
     const controller = new AbortController();
     const reason = new Error("user gave up");
     setTimeout(() => controller.abort(reason), 30);
-    const started = performance.now();
+    // The 5 s answer would resolve the call: rejecting with the reason proves the abort ended it.
     await expect(makeClient().establish(["Key1"], { signal: controller.signal })).rejects.toBe(reason);
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it("does not retry after the caller aborts during a backoff", async () => {

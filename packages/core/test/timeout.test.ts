@@ -123,5 +123,5 @@ describe("the limit covers reading the answer (real sockets on 127.0.0.1)", () =
       for (const trickle of trickles) clearInterval(trickle);
       await server.close();
     }
-  }, 15_000);
+  });
 });
