@@ -170,7 +170,7 @@ export function createContactsCore(config: CoreConfig): ContactsClient {
     // resultMessages, requestServiceMessageID, serviceMessageID, responseDateTime
     const { items, ...answer } = raw;
     if (options.returnResults === false) return { acknowledged: true, keys: keys.length, ...answer, raw };
-    const results = toResults(keys, items);
+    const results = await toResults(keys, items);
     return { results, contacts: results.filter((r) => r.ok), failures: results.filter((r) => !r.ok), ...answer, raw };
   }
 

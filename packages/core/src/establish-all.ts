@@ -1,3 +1,4 @@
+import { correlate } from "./correlate.js";
 import { ContactsValidationError } from "./errors.js";
 import {
   checkRun,
@@ -7,7 +8,7 @@ import {
   type SendBatch,
 } from "./establish-all-options.js";
 import { keyProblem } from "./keys.js";
-import { type AcknowledgedKey, type ContactResult, toResults } from "./results.js";
+import type { AcknowledgedKey, ContactResult } from "./results.js";
 
 type Result = ContactResult | AcknowledgedKey;
 
@@ -234,7 +235,7 @@ export function establishAll(
               index: at[i] as number,
               messages: answer.resultMessages,
             }))
-          : toResults(keys, answer.items, at);
+          : correlate(keys, answer.items, at);
       } catch (error) {
         const aborted = signal?.aborted === true;
         const reason = aborted ? "aborted before the answer arrived" : (error as Error).message;

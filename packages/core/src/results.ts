@@ -1,5 +1,4 @@
 import type { EstablishContactsItem, EstablishContactsResponse, ResultMessage } from "@sfmc-contacts/types";
-import { ContactsApiError } from "./errors.js";
 
 /**
  * A key that Marketing Cloud established.
@@ -149,63 +148,41 @@ export interface EstablishAcknowledgement {
 export const isError = (message: ResultMessage): boolean => /^error$/i.test(message?.resultClass);
 
 /**
- * Maps an answer to one result per requested key. An item belongs to the key at its
- * `requestItemIndex` when that key matches ignoring case (the service may echo `key1` for
- * `Key1`); otherwise to the first unanswered key that matches ignoring case. An item that is
- * malformed, answers a key never sent, or answers a key twice is a {@link ContactsApiError}, not
- * retried: guessing could give a key another key's contact.
+ * Maps an answer to one result per requested key. The usual answer (one item per key, in request
+ * order, each echoing its key exactly, each with a contact and no error) is mapped here; any other
+ * (an echo in another case, another order, an item error, a missing, duplicate or malformed item)
+ * by {@link correlate}, loaded on first use: its code stays out of the browser bundle.
  * @internal
  */
-export function toResults(
+export async function toResults(
   keys: readonly string[],
   items: readonly EstablishContactsItem[],
-  positions?: readonly number[],
-): ContactResult[] {
-  const byIndex: Array<EstablishContactsItem | undefined> = [];
-  items.forEach((item, n) => {
-    const key = item?.value?.requestedContactKey;
-    const messages = item?.resultMessages ?? [];
-    // Well formed: a string key, an array of messages, and a contact unless the item failed.
-    const wellFormed =
-      typeof key === "string" &&
-      Array.isArray(messages) &&
-      (messages.some(isError) || typeof item.value.contactReference?.contactID === "number");
-    const same = (k: unknown) => typeof k === "string" && k.toLowerCase() === key?.toLowerCase();
-    const at = !wellFormed
-      ? -2
-      : same(keys[item.requestItemIndex])
-        ? item.requestItemIndex
-        : keys.findIndex((k, i) => !byIndex[i] && same(k));
-    if (at < 0 || byIndex[at]) {
-      throw new ContactsApiError(
-        `Marketing Cloud answered 200 with an unusable items[${n}]: ${at < -1 ? "malformed" : `it answers ${JSON.stringify(key)}, not sent or answered twice`}`,
-        { status: 200, retryable: false },
-      );
-    }
-    byIndex[at] = item;
-  });
-  return keys.map((key, at): ContactResult => {
-    const index = positions ? (positions[at] as number) : at;
-    const item = byIndex[at];
-    const messages = item?.resultMessages ?? [];
-    const failure = messages.find(isError);
-    if (!item || failure) {
-      const [code, reason]: [FailureCode, string] = failure
-        ? ["ITEM_ERROR", [failure.resultCode, failure.message, failure.data].filter(Boolean).join(": ")]
-        : ["MISSING_ITEM", "the answer has no item for this key"];
-      return { ok: false, key, index, code, reason, messages };
-    }
-    const { contactID, contactType, contactStatus } = item.value.contactReference;
-    const result: EstablishedKey = {
-      ok: true,
-      key,
-      index,
-      contactId: contactID,
-      contactType,
-      status: contactStatus,
-      messages,
-    };
-    if (item.value.isNewContact !== undefined) result.isNew = item.value.isNewContact;
-    return result;
-  });
+): Promise<ContactResult[]> {
+  return keys.length === items.length &&
+    items.every(
+      (item, at) =>
+        item?.requestItemIndex === at &&
+        item.value?.requestedContactKey === keys[at] &&
+        typeof item.value.contactReference?.contactID === "number" &&
+        Array.isArray(item.resultMessages) &&
+        !item.resultMessages.some(isError),
+    )
+    ? keys.map((key, at) => established(key, at, items[at] as EstablishContactsItem))
+    : (await import("./correlate.js")).correlate(keys, items);
+}
+
+/** The result of a key whose item carries its contact and no error. @internal */
+export function established(key: string, index: number, item: EstablishContactsItem): EstablishedKey {
+  const { contactID, contactType, contactStatus } = item.value.contactReference;
+  const result: EstablishedKey = {
+    ok: true,
+    key,
+    index,
+    contactId: contactID,
+    contactType,
+    status: contactStatus,
+    messages: item.resultMessages ?? [],
+  };
+  if (item.value.isNewContact !== undefined) result.isNew = item.value.isNewContact;
+  return result;
 }
