@@ -13,7 +13,6 @@ import {
   type ContactsEventListener,
   ContactsNetworkError,
   ContactsTimeoutError,
-  parseRetryAfter,
   type TransportReply,
 } from "./index.js";
 import { emit, isRedirect } from "./internal.js";
@@ -37,7 +36,7 @@ export function apiError({ status, text, header }: TransportReply): ContactsApiE
   const parsed = json(text) as MarketingCloudError | undefined;
   // A Marketing Cloud error body has a message; a proxy's error page (HTML, say) does not parse.
   const body = parsed?.message ? parsed : undefined;
-  const retryAfterMs = parseRetryAfter(header("retry-after"));
+  const retryAfterMs = retryAfterHeader(header("retry-after"));
   return new ContactsApiError(
     `Marketing Cloud answered ${status}${body ? `: ${body.message} (errorcode ${body.errorcode})` : ""}`,
     {
@@ -48,6 +47,19 @@ export function apiError({ status, text, header }: TransportReply): ContactsApiE
     },
   );
 }
+
+/**
+ * `Retry-After` (seconds, or an HTTP date) in ms from now: the public `parseRetryAfter`'s rule,
+ * restated here because importing that export from this lazily loaded module would make bundlers
+ * ship it in the app's first download.
+ */
+const retryAfterHeader = (value: string | null): number | undefined => {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return date >= 0 ? Math.max(0, date - Date.now()) : undefined;
+};
 
 /**
  * An answer the pipeline cannot use. A 200 without a usable body throws its error (retried, as an

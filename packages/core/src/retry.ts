@@ -43,6 +43,8 @@ export function resolveRetry(options: RetryOptions | false = {}): RetryPolicy {
  * ```
  */
 export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  // failure.ts restates this rule rather than import it (it would then ship in the browser
+  // download): change both.
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
