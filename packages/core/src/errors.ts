@@ -62,12 +62,13 @@ export abstract class ContactsError extends Error {
    * (for a subclass of ours) its `code`. A class that extends one of ours gets the plain check only.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of `instanceof`, maybe a subclass
-    const [type, plain] = [this as { code?: string }, super[Symbol.hasInstance](value)];
+    // biome-ignore-start lint/complexity/noThisInStatic: `this` is the class right of `instanceof`, maybe a subclass
     return (
-      plain ||
-      (isContactsError(value) && (type === ContactsError || (Object.hasOwn(type, "code") && value.code === type.code)))
+      super[Symbol.hasInstance](value) ||
+      (isContactsError(value) &&
+        (this === ContactsError || (Object.hasOwn(this, "code") && value.code === (this as { code?: string }).code)))
     );
+    // biome-ignore-end lint/complexity/noThisInStatic: see above
   }
 }
 
