@@ -155,8 +155,8 @@ export type SendBatch = (keys: string[], signal: AbortSignal | undefined) => Pro
 
 /**
  * Checks a run's input and options before anything starts (synchronously, so bad options throw
- * at the call), and returns them resolved. Kept small: it ships with `establish` in the browser
- * bundle. Sparse arrays are refused by the run itself, before it reads anything.
+ * at the call), and returns them resolved: `[batchSize, concurrency, flushMs, open]` (a tuple:
+ * fewer bytes). Kept small: it ships with `establish` in the browser bundle. Sparse arrays are refused by the run itself, before it reads anything.
  * @internal
  */
 export function checkRun(input: unknown, options: EstablishAllOptions) {
@@ -172,5 +172,5 @@ export function checkRun(input: unknown, options: EstablishAllOptions) {
   checkNumber(concurrency, "concurrency", 1, true, MAX_CONCURRENCY);
   // No upper bound here (bytes in the browser bundle): the run caps the wait at a timer's limit.
   checkNumber(flushMs, "flushMs", 0, true);
-  return { size, concurrency, flushMs, open };
+  return [size, concurrency, flushMs, open] as const;
 }

@@ -46,7 +46,7 @@ export function establishAll(
   send: SendBatch,
   options: EstablishAllOptions = {},
 ): EstablishAllRun<Result> {
-  const { size, concurrency, flushMs, open } = checkRun(input, options);
+  const [size, concurrency, flushMs, open] = checkRun(input, options);
   const { signal, onProgress } = options;
   const t = {
     total: 0,

@@ -101,11 +101,16 @@ export function createPipeline({
       const timer = setTimeout(() => controller.abort(new ContactsTimeoutError(timeoutMs)), timeoutMs);
       try {
         const credentials = await auth.credentials(controller.signal);
-        const url = `${credentials.baseUrl}/contacts/v1/establish`;
         const headers: Record<string, string> = credentials.authorization
           ? { authorization: credentials.authorization }
           : {};
-        if (onEvent) emit(onEvent, { type: "request", attempt, url, keys: body.ContactKeys.length });
+        if (onEvent)
+          emit(onEvent, {
+            type: "request",
+            attempt,
+            url: `${credentials.baseUrl}/contacts/v1/establish`,
+            keys: body.ContactKeys.length,
+          });
         const started = Date.now();
         const reply = await transport({
           baseUrl: credentials.baseUrl,
