@@ -133,7 +133,7 @@ function resolveBase(base: string): string {
       : base[0] === "/" && url.origin === page.origin)
   ) {
     throw new ContactsValidationError(
-      `baseUrl must be https (http only to localhost or loopback) or a /path on this page's origin, got ${base}`,
+      `baseUrl must be https (http only to loopback) or a /path on this page's origin, got ${base}`,
       { reason: "baseUrl" },
     );
   }
