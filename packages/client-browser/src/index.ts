@@ -74,15 +74,8 @@ export function createContactsClient(options: BrowserClientOptions): ContactsCli
     const token = typeof accessToken === "function" ? await accessToken() : accessToken;
     return token && `Bearer ${token}`;
   };
-  const raw = lazyClient({ baseUrl, fetch: send, maxResponseBytes }, [
-    {
-      async onRequest({ request }) {
-        const value = !request.headers.has("authorization") && (await authorization());
-        if (value) request.headers.set("authorization", value);
-      },
-    },
-    ...middleware,
-  ]);
+  // The token goes on every raw request too (ahead of the middleware), unless it has its own.
+  const raw = lazyClient({ baseUrl, fetch: send, maxResponseBytes, authorization }, middleware);
   // Without middleware, establish needs none of openapi-fetch: a plain fetch of the spec's body.
   // A redirect is never followed: the pipeline refuses its 3xx, or a Chromium's opaque redirect (0).
   const transport: EstablishTransport = middleware.length

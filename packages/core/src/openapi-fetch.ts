@@ -39,6 +39,11 @@ const createClient: CreateClient = typeof wrapped === "function" ? wrapped : wra
 export interface SpecClientOptions extends ClientOptions {
   /** The most bytes of an answer body to read (see `ClientOptions.maxResponseBytes`). Default 16 MiB. */
   maxResponseBytes?: number | undefined;
+  /**
+   * The `Authorization` header value (e.g. `Bearer ...`) for each request that has none, asked
+   * for before every such request, ahead of any middleware; nothing is set when it gives none.
+   */
+  authorization?: (() => string | undefined | Promise<string | undefined>) | undefined;
 }
 
 /**
@@ -54,9 +59,9 @@ export interface SpecClientOptions extends ClientOptions {
  * ```
  */
 export function createSpecClient(options: SpecClientOptions): Client<paths> {
-  const { fetch: send, maxResponseBytes = MAX_RESPONSE_BYTES, ...rest } = options;
+  const { fetch: send, maxResponseBytes = MAX_RESPONSE_BYTES, authorization, ...rest } = options;
   checkNumber(maxResponseBytes, "maxResponseBytes", 1, true);
-  return createClient<paths>({
+  const client = createClient<paths>({
     ...rest,
     redirect: "manual",
     // Applied here, after every middleware, so neither a caller's `redirect` nor a middleware's
@@ -67,6 +72,15 @@ export function createSpecClient(options: SpecClientOptions): Client<paths> {
       return isRedirect(response.status) ? refuseAnswer(response.status) : capped(response, maxResponseBytes);
     }) as (request: Request) => Promise<Response>,
   });
+  if (authorization) {
+    client.use({
+      async onRequest({ request }) {
+        const value = !request.headers.has("authorization") && (await authorization());
+        if (value) request.headers.set("authorization", value);
+      },
+    });
+  }
+  return client;
 }
 
 /**
