@@ -1,11 +1,27 @@
 /**
- * The same fake behind a real HTTP server on loopback, for what msw cannot reach: another
- * process, a CLI, a benchmark, a client on undici's `request`.
+ * The contacts fake behind a real HTTP server on 127.0.0.1, for what msw cannot reach: another
+ * process, a CLI, a benchmark, a client on undici's `request`. Importing this entry
+ * (`@sfmc-contacts/mocks/http-server`) never loads msw, so msw can stay out of an install that
+ * only needs this server (the `sfmc-contacts` CLI's `--mock`); `@sfmc-contacts/mocks/node`
+ * re-exports it next to msw's `setupContactsServer`.
+ *
+ * @example
+ * ```ts
+ * import { startContactsHttpServer } from "@sfmc-contacts/mocks/http-server";
+ *
+ * const service = await startContactsHttpServer({ seed: 1 });
+ * ```
+ *
+ * @packageDocumentation
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { type ContactsMock, createContactsMock, fakeOf } from "./mock.js";
-import type { ContactsMockOptions } from "./options.js";
+// The fake and its options, never mock.ts: it builds msw handlers, and importing it loads msw
+// (its types name msw too, and this entry's types must compile where msw is not installed).
+import type { ContactStore } from "./contact-store.js";
+import { FakeService, type RecordedRequest } from "./fake-service.js";
+import { type ContactsMockOptions, resolveOptions } from "./options.js";
+import { randomSeed } from "./random.js";
 
 /**
  * Options of {@link startContactsHttpServer}: the mock's, without `baseUrl` (the server's own), plus where to listen.
@@ -23,6 +39,26 @@ export interface ContactsHttpServerOptions extends Omit<ContactsMockOptions, "ba
 }
 
 /**
+ * The fake behind a {@link ContactsHttpServer}: what it stored and received, and `reset()`. It has
+ * no msw `handlers` or `scenarios`: they act inside a process, never on a socket.
+ *
+ * @example
+ * ```ts
+ * const service = await startContactsHttpServer({ seed: 1 });
+ * const state: ContactsHttpServerMock = service.mock;
+ * expect(state.store.has("Key1")).toBe(true);
+ * ```
+ */
+export interface ContactsHttpServerMock {
+  /** The contacts it has established. */
+  readonly store: ContactStore;
+  /** Every request it received, in order, with credentials redacted. */
+  readonly requests: readonly RecordedRequest[];
+  /** Forgets contacts, requests and issued tokens. With a seed, the same calls then give the same data again. */
+  reset(): void;
+}
+
+/**
  * A running server.
  *
  * @example
@@ -34,8 +70,8 @@ export interface ContactsHttpServerOptions extends Omit<ContactsMockOptions, "ba
 export interface ContactsHttpServer {
   /** `http://127.0.0.1:<port>`: the REST base and the auth base alike. */
   readonly url: string;
-  /** The mock behind it: `store`, `requests`, `reset()` (its msw `handlers` and `scenarios` do not apply here). */
-  readonly mock: ContactsMock;
+  /** The fake behind it: `store`, `requests`, `reset()`. */
+  readonly mock: ContactsHttpServerMock;
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
 }
@@ -69,7 +105,7 @@ async function send(response: Response, out: ServerResponse): Promise<void> {
  *
  * @example
  * ```ts
- * import { startContactsHttpServer } from "@sfmc-contacts/mocks/node";
+ * import { startContactsHttpServer } from "@sfmc-contacts/mocks/http-server";
  *
  * const service = await startContactsHttpServer({ seed: 1 });
  * const client = createContactsClient({ clientId: "id", clientSecret: "s", baseUrl: service.url, authBaseUrl: service.url });
@@ -100,8 +136,7 @@ export async function startContactsHttpServer(options: ContactsHttpServerOptions
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-  const mock = createContactsMock({ ...mockOptions, baseUrl: url });
-  const fake = fakeOf(mock);
+  const fake = new FakeService(resolveOptions({ ...mockOptions, baseUrl: url }, randomSeed));
   route = async (request) => {
     const path = new URL(request.url).pathname;
     const routes: Record<string, "token" | "establish"> = {
@@ -118,7 +153,7 @@ export async function startContactsHttpServer(options: ContactsHttpServerOptions
   };
   return {
     url,
-    mock,
+    mock: { store: fake.store, requests: fake.requests, reset: () => fake.reset() },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

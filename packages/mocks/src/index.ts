@@ -2,8 +2,9 @@
  * msw handlers that behave like Salesforce Marketing Cloud's `POST /contacts/v1/establish` and
  * `POST /v2/token`: stateful, validated like the service, with scenarios for every failure.
  *
- * Entry points: this one (runtime-neutral), `@sfmc-contacts/mocks/node` (`setupContactsServer`)
- * and `@sfmc-contacts/mocks/browser` (`setupContactsWorker`).
+ * Entry points: this one (runtime-neutral), `@sfmc-contacts/mocks/node` (`setupContactsServer`),
+ * `@sfmc-contacts/mocks/browser` (`setupContactsWorker`) and `@sfmc-contacts/mocks/http-server`
+ * (`startContactsHttpServer`, a real server on 127.0.0.1, without msw).
  *
  * @example
  * ```ts

@@ -9,7 +9,13 @@ import { type SetupServer, setupServer } from "msw/node";
 import { type ContactsMock, toMock } from "./mock.js";
 import type { ContactsMockOptions } from "./options.js";
 
-export { type ContactsHttpServer, type ContactsHttpServerOptions, startContactsHttpServer } from "./http-server.js";
+// Also its own entry, `@sfmc-contacts/mocks/http-server`, which never loads msw.
+export {
+  type ContactsHttpServer,
+  type ContactsHttpServerMock,
+  type ContactsHttpServerOptions,
+  startContactsHttpServer,
+} from "./http-server.js";
 
 /**
  * An msw server with a contacts mock.
