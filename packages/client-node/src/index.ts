@@ -167,10 +167,19 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
   const raw = createSpecClient({ baseUrl: PENDING_BASE, fetch: fetchFn, ...cap });
   raw.use({
     async onRequest({ request }) {
-      // Establish calls come with their base and token; `raw` calls get them here.
+      // Establish calls come with their base and token (and a caller may give a request its own
+      // baseUrl, which gets no token); `raw` calls get them here.
       if (!request.url.startsWith(PENDING_BASE)) return request;
+      // Parsed, not sliced: only a URL on the placeholder's own origin is re-based, from its path
+      // and query. Anything else that starts with the placeholder's text is another host or port
+      // (core's spec client already refuses a path without a leading "/"; this holds regardless).
+      const url = new URL(request.url);
+      if (url.origin !== PENDING_BASE) {
+        const reason = "a raw request's URL is not on the client's base";
+        throw new ContactsValidationError(`${reason}: use a path that starts with "/". Nothing was sent.`, { reason });
+      }
       const { baseUrl, authorization } = await credentials(request.signal);
-      const rebased = new Request(baseUrl + request.url.slice(PENDING_BASE.length), {
+      const rebased = new Request(baseUrl + url.pathname + url.search, {
         method: request.method,
         headers: request.headers,
         body: request.body,

@@ -15,7 +15,7 @@ import type { Client, ClientOptions } from "openapi-fetch";
 import * as openapiFetch from "openapi-fetch";
 import { checkNumber } from "./errors.js";
 // Through the entries, so bundles keep one copy of core's code in one chunk.
-import type { EstablishTransport } from "./index.js";
+import { ContactsValidationError, type EstablishTransport } from "./index.js";
 import { isRedirect, MAX_RESPONSE_BYTES, readCapped, refuseAnswer } from "./internal.js";
 
 /** The answer with its body read under the cap (a null body, as of a 204 or an opaque redirect, as is). */
@@ -50,8 +50,9 @@ export interface SpecClientOptions extends ClientOptions {
  * openapi-fetch's `createClient`, typed with the spec's `paths`, from ESM and CommonJS alike, with
  * the rules of every client: each request goes out with `redirect: "manual"` (whatever mode a
  * caller asks for), a 3xx answer rejects with a `ContactsApiError` (nothing is sent to its
- * `Location`), and a body is read (as a stream, at most `maxResponseBytes`, else a
- * `ContactsApiError`) before openapi-fetch and the middleware see the answer.
+ * `Location`), a body is read (as a stream, at most `maxResponseBytes`, else a
+ * `ContactsApiError`) before openapi-fetch and the middleware see the answer, and a path that does
+ * not start with `/` is a `ContactsValidationError` before anything is sent.
  *
  * @example
  * ```ts
@@ -71,6 +72,21 @@ export function createSpecClient(options: SpecClientOptions): Client<paths> {
       const response = await (send ? send(manual) : globalThis.fetch(manual, init));
       return isRedirect(response.status) ? refuseAnswer(response.status) : capped(response, maxResponseBytes);
     }) as (request: Request) => Promise<Response>,
+  });
+  client.use({
+    // openapi-fetch joins base and path as strings: ".evil.example/x" or ":8443/x" after
+    // "https://tenant.rest.marketingcloudapis.com" names another host (or port), and the token
+    // would go there. First of all middleware, so nothing (the token included) is asked for.
+    onRequest({ schemaPath }) {
+      const path = String(schemaPath);
+      if (!path.startsWith("/")) {
+        const reason = `the path ${JSON.stringify(path.slice(0, 80))} does not start with "/"`;
+        throw new ContactsValidationError(
+          `${reason}: it would be joined to the base URL as text and could name another host; use a path of the spec, e.g. /contacts/v1/establish. Nothing was sent.`,
+          { reason },
+        );
+      }
+    },
   });
   if (authorization) {
     client.use({
