@@ -236,7 +236,7 @@ export class ContactsNetworkError extends ContactsError {
   declare readonly code: "CONTACTS_NETWORK_ERROR";
 
   constructor(cause: unknown) {
-    super(`Could not reach Marketing Cloud (${cause})`, { retryable: true }, cause);
+    super(`Could not reach Marketing Cloud (${text(cause)})`, { retryable: true }, cause);
   }
 }
 
@@ -255,10 +255,23 @@ export function checkNumber(value: unknown, name: string, min: number, integer?:
     )
   ) {
     throw new ContactsValidationError(
-      `${name} must be a ${integer ? "whole " : ""}number from ${min} to ${max}, got ${value}`,
+      `${name} must be a ${integer ? "whole " : ""}number from ${min} to ${max}, got ${text(value)}`,
       {
         reason: name,
       },
     );
   }
 }
+
+/**
+ * A value as text for a message: `String(value)`, or its type in brackets when it has no text
+ * form (a null-prototype object, an object whose `toString` throws), so building a message never
+ * throws. @internal
+ */
+export const text = (value: unknown): string => {
+  try {
+    return String(value);
+  } catch {
+    return `[${typeof value}]`;
+  }
+};

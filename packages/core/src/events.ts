@@ -39,9 +39,6 @@ export type ContactsEvent =
  */
 export type ContactsEventListener = (event: ContactsEvent) => void;
 
-/** Listeners already reported: one warning per listener, however often it fails. */
-const reported = new WeakSet<ContactsEventListener>();
-
 /**
  * Calls a listener without letting it break the request: a throw, or a rejection of the promise
  * an async listener returns, is contained and reported once per listener (a process warning in
@@ -55,14 +52,13 @@ const reported = new WeakSet<ContactsEventListener>();
  * ```
  */
 export function emit(listener: ContactsEventListener | undefined, event: ContactsEvent): void {
-  // A logging hook must never change what the client does; its failure is only told, once.
-  const report = (error: unknown) => {
-    if (reported.has(listener as ContactsEventListener)) return;
-    reported.add(listener as ContactsEventListener);
-    ((globalThis as { process?: { emitWarning?(message: string): void } }).process?.emitWarning ?? console.warn)(
-      `An onEvent listener failed (told once, then ignored): ${error}`,
+  // A logging hook must never change what the client does; its failure is only told, once, by
+  // code loaded on first use (failures are rare), and the telling cannot throw either.
+  const report = (error: unknown) =>
+    void import("./failure.js").then(
+      (failure) => failure.listenerFailed(listener, error),
+      () => {},
     );
-  };
   try {
     (listener?.(event) as PromiseLike<void> | undefined)?.then?.(undefined, report);
   } catch (error) {

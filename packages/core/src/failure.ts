@@ -6,6 +6,7 @@
  * requests succeed.
  */
 import type { EstablishContactsResponse, MarketingCloudError } from "@sfmc-contacts/types";
+import { text } from "./errors.js";
 // Through the entries, so bundlers keep core's shared code in one chunk (see keys.ts).
 import {
   ContactsApiError,
@@ -163,4 +164,25 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) abort();
     else signal?.addEventListener("abort", abort);
   });
+}
+
+/** Listeners already told about: one warning per listener, however often it fails. */
+const told = new WeakSet<object>();
+
+/**
+ * Tells that an `onEvent` listener failed (see `emit`): once per listener, as a process warning
+ * in Node and with `console.warn` elsewhere. It cannot throw: whatever the listener threw (a
+ * null-prototype object, a Symbol, an object whose `toString` throws) becomes text safely, and a
+ * warning that fails, or a listener a WeakSet refuses, is dropped.
+ * @internal
+ */
+export function listenerFailed(listener: unknown, error: unknown): void {
+  try {
+    if (!told.has(listener as object)) {
+      told.add(listener as object);
+      ((globalThis as { process?: { emitWarning?(message: string): void } }).process?.emitWarning ?? console.warn)(
+        `An onEvent listener failed (told once, then ignored): ${text(error)}`,
+      );
+    }
+  } catch {}
 }

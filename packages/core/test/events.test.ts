@@ -2,12 +2,12 @@
  * Issue 10, point 9: a failing onEvent listener, sync or async, never crashes the process (no
  * unhandled rejection) and never changes what the client does; its failure is reported once.
  */
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { emit } from "../src/events.js";
 import type { ContactsEvent } from "../src/index.js";
-import { makeClient, useMock } from "./support.js";
+import { establishCalls, makeClient, useMock } from "./support.js";
 
-useMock();
+const { mock } = useMock();
 
 /** Collects unhandled rejections while `run` goes, and for a few turns of the event loop after. */
 async function unhandledDuring(run: () => Promise<unknown>): Promise<unknown[]> {
@@ -24,7 +24,16 @@ async function unhandledDuring(run: () => Promise<unknown>): Promise<unknown[]> 
   return seen;
 }
 
-afterEach(() => {
+/** A few turns of the event loop: a failure is told by code loaded on first use (failure.ts). */
+async function turns(): Promise<void> {
+  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+// Loaded once here, so each test's report arrives within a few turns.
+beforeAll(() => import("../src/failure.js"));
+
+afterEach(async () => {
+  await turns();
   vi.restoreAllMocks();
 });
 
@@ -61,6 +70,7 @@ describe("a listener that fails", () => {
       emit(a, event);
       emit(b, event);
     }
+    await turns();
     expect(warn.mock.calls.map((call) => String(call[0]))).toEqual([
       expect.stringContaining("a fails"),
       expect.stringContaining("b fails"),
@@ -93,5 +103,86 @@ describe("a listener that fails", () => {
       },
     })) as unknown as () => void;
     expect(() => emit(odd, { type: "error", error: new Error("x") })).not.toThrow();
+  });
+});
+
+/**
+ * Review defect 2: the report of a failure built its message with `${error}`, which throws for a
+ * null-prototype object, a Symbol, or an object whose toString throws: the report itself then
+ * became an unhandled rejection (async listener) or escaped emit (sync listener) and changed what
+ * the client did (the attempt failed and was retried as a network error).
+ */
+describe("a listener that throws what has no text form", () => {
+  const unprintable: Array<[string, () => unknown]> = [
+    ["a null-prototype object", () => Object.create(null)],
+    ["a Symbol", () => Symbol("listener")],
+    [
+      "an object whose toString throws",
+      () => ({
+        toString() {
+          throw new Error("toString fails");
+        },
+      }),
+    ],
+  ];
+
+  it.each(unprintable)("%s, sync or async: contained, no unhandled rejection, one warning", async (_, thrown) => {
+    const warn = vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const sync = () => {
+      throw thrown();
+    };
+    const async = async () => {
+      throw thrown();
+    };
+    // A thenable that rejects synchronously, inside then(): the report runs inside emit's call.
+    const thenable = (() => ({
+      // biome-ignore lint/suspicious/noThenProperty: the point of the test
+      then(_resolve: unknown, reject: (reason: unknown) => void) {
+        reject(thrown());
+      },
+    })) as unknown as () => void;
+    const event: ContactsEvent = { type: "retry", attempt: 1, delayMs: 1, reason: "test" };
+    const unhandled = await unhandledDuring(async () => {
+      for (const listener of [sync, async, thenable]) {
+        expect(() => emit(listener, event)).not.toThrow();
+        expect(() => emit(listener, event)).not.toThrow();
+      }
+    });
+    expect(unhandled).toEqual([]);
+    expect(warn).toHaveBeenCalledTimes(3);
+  });
+
+  it("a warning that throws, or a listener that is not a function, never escapes emit", async () => {
+    vi.spyOn(process, "emitWarning").mockImplementation(() => {
+      throw new Error("warnings are broken");
+    });
+    const event: ContactsEvent = { type: "error", error: new Error("x") };
+    const unhandled = await unhandledDuring(async () => {
+      expect(() =>
+        emit(() => {
+          throw new Error("fails");
+        }, event),
+      ).not.toThrow();
+      expect(() => emit("not a function" as unknown as () => void, event)).not.toThrow();
+    });
+    expect(unhandled).toEqual([]);
+  });
+
+  it.each(unprintable)("%s on every event: establish makes one request, no retry, and succeeds", async (_, thrown) => {
+    vi.spyOn(process, "emitWarning").mockImplementation(() => {});
+    const seen: string[] = [];
+    const client = makeClient({
+      onEvent: (event) => {
+        seen.push(event.type);
+        throw thrown();
+      },
+    });
+    const unhandled = await unhandledDuring(async () => {
+      const result = await client.establish(["Key1"]);
+      expect(result.contacts.map((c) => c.key)).toEqual(["Key1"]);
+    });
+    expect(unhandled).toEqual([]);
+    expect(seen).toEqual(["request", "response"]);
+    expect(establishCalls(mock)).toHaveLength(1);
   });
 });
