@@ -35,7 +35,7 @@ describe("a raw path that does not start with /", () => {
       const { client, sent, asked } = recording();
       const error = await client.GET(path as "/contacts/v1/establish").catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ContactsValidationError);
-      expect((error as Error).message).toContain('does not start with "/"');
+      expect((error as Error).message).toContain('must start with "/"');
       expect(sent).toEqual([]);
       expect(asked()).toBe(0);
     },
