@@ -159,17 +159,19 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
   let client: NodeContactsClient;
   let stopMock = () => {};
   if (flags.mock) {
-    // Loaded only for --mock: msw and the fake stay out of real runs.
-    const { setupContactsServer } = await import("@sfmc-contacts/mocks/node");
-    const { server } = setupContactsServer({ seed: flags.seed ?? 1 });
-    server.listen({ onUnhandledRequest: "error" });
-    stopMock = () => server.close();
-    // Any credentials do for the mock; the fetch transport is what msw intercepts.
+    // The fake behind a real server on 127.0.0.1, loaded only for --mock. Not msw: this entry never
+    // loads it, so msw (about 20 MB with its dependencies) stays out of the CLI's install, and the
+    // run goes through the same undici transport as a real one.
+    const { startContactsHttpServer } = await import("@sfmc-contacts/mocks/http-server");
+    const service = await startContactsHttpServer({ seed: flags.seed ?? 1 });
+    stopMock = () => void service.close();
+    // Any credentials do for the mock.
     client = createContactsClient({
-      subdomain: "mock-tenant",
       clientId: "mock",
       clientSecret: "mock",
-      transport: "fetch",
+      baseUrl: service.url,
+      authBaseUrl: service.url,
+      transport: "undici",
     });
   } else {
     try {
