@@ -20,6 +20,9 @@ const cache = process.env.SFMC_CONTACTS_CACHE ?? join(homedir(), ".cache", "sfmc
 const NODE_BINARIES = { 22: "22.23.3", 24: "24.9.0" };
 const MSW = { 2: "2.15.0", 3: "3.0.5" };
 const PACKAGES = ["types", "mocks", "core", "client-browser", "client-node", "cli"];
+// What `npm install @sfmc-contacts/cli` may weigh (du -sb node_modules): 4.5 MB when --mock moved
+// off msw, 24.7 MB before (msw 2.15 and its dependencies, for --mock alone).
+const CLI_INSTALL_BUDGET_BYTES = 8_000_000;
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 async function sh(command, args, options = {}) {
@@ -56,14 +59,18 @@ async function pack(into) {
   return tarballs;
 }
 
-/** A fresh npm project outside the workspace that installs the tarballs and the given packages. */
-async function project(dir, tarballs, dependencies) {
+/**
+ * A fresh npm project outside the workspace that installs the tarballs (or only the `direct` ones,
+ * the others where they depend on each other) and the given packages.
+ */
+async function project(dir, tarballs, dependencies, direct = Object.keys(tarballs)) {
   await mkdir(dir, { recursive: true });
   const files = Object.fromEntries(Object.entries(tarballs).map(([name, file]) => [name, `file:${file}`]));
+  const installed = Object.fromEntries(direct.map((name) => [name, files[name]]));
   await writeFile(
     join(dir, "package.json"),
     JSON.stringify(
-      { name: "consumer", private: true, dependencies: { ...files, ...dependencies }, overrides: files },
+      { name: "consumer", private: true, dependencies: { ...installed, ...dependencies }, overrides: files },
       null,
       2,
     ),
@@ -91,7 +98,7 @@ const work = await mkdtemp(join(tmpdir(), "sfmc-contacts-consumers-"));
 try {
   const tarballs = await pack(join(work, "tarballs"));
   console.log(`packed ${Object.keys(tarballs).length} packages with pnpm pack (${seconds(Date.now() - started)})`);
-  const [msw2, msw3] = await Promise.all([
+  const [msw2, msw3, cliOnly] = await Promise.all([
     project(join(work, "msw2"), tarballs, {
       msw: MSW[2],
       typescript: "6.0.3",
@@ -103,6 +110,8 @@ try {
       Object.fromEntries(Object.entries(tarballs).filter(([name]) => name !== "@sfmc-contacts/cli")),
       { msw: MSW[3] },
     ),
+    // What a user of the command gets: the CLI alone, npm's defaults, no msw of their own.
+    project(join(work, "cli-only"), tarballs, {}, ["@sfmc-contacts/cli"]),
   ]);
   const nodes = { 20: await nodeBinary(20), 22: await nodeBinary(22), 24: await nodeBinary(24) };
   console.log(
@@ -156,18 +165,25 @@ try {
     const sizes = JSON.parse(stdout);
     return `entry ${(sizes.entry / 1024).toFixed(1)} kB min, ${sizes.files} files ${(sizes.all / 1024).toFixed(1)} kB min in all`;
   });
-  await cell("cli · npx sfmc-contacts establish --mock", async () => {
+  await cell("cli · npm install @sfmc-contacts/cli alone, then npx sfmc-contacts establish --mock", async () => {
+    // --mock runs on the mocks' loopback server, which never loads msw: an install without msw
+    // must run it (and npm must not pull msw in as the mocks' peer: it is optional).
+    if (existsSync(join(cliOnly, "node_modules", "msw"))) throw new Error("msw is in the CLI's install");
+    const bytes = Number((await sh("du", ["-sb", join(cliOnly, "node_modules")])).stdout.split("\t")[0]);
+    if (bytes > CLI_INSTALL_BUDGET_BYTES) {
+      throw new Error(`the CLI's install is ${bytes} bytes, over its budget of ${CLI_INSTALL_BUDGET_BYTES}`);
+    }
     const { stdout } = await sh(
       "npx",
       ["--no-install", "sfmc-contacts", "establish", "--mock", "--format", "ndjson", "Key1", "Key2"],
-      { cwd: msw2 },
+      { cwd: cliOnly },
     );
     const rows = stdout
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line));
     if (rows.length !== 2 || !rows.every((r) => r.result === "established")) throw new Error(stdout);
-    return "2 keys established";
+    return `2 keys established; install ${(bytes / 1e6).toFixed(1)} MB (budget ${CLI_INSTALL_BUDGET_BYTES / 1e6} MB), no msw`;
   });
 } finally {
   await rm(work, { recursive: true, force: true });
