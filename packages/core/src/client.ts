@@ -11,7 +11,7 @@ import {
 import type { ContactsEventListener } from "./events.js";
 import { assertContactKeys } from "./keys.js";
 import { lazyRun } from "./lazy-run.js";
-import { createPipeline } from "./pipeline.js";
+import { createPipeline, eitherSignal } from "./pipeline.js";
 import { type ContactResult, type EstablishAcknowledgement, type EstablishResult, toResults } from "./results.js";
 import { type RetryOptions, resolveRetry } from "./retry.js";
 import type { EstablishTransport } from "./transport.js";
@@ -152,7 +152,10 @@ export interface CoreConfig extends ClientOptions {
  */
 export function createContactsCore(config: CoreConfig): ContactsClient {
   const send = createPipeline({ ...config, retry: resolveRetry(config.retry) });
-  const body = (keys: readonly string[], options: EstablishOptions): EstablishContactsRequest => {
+  const body = (
+    keys: readonly string[],
+    options: Pick<EstablishOptions, "returnResults" | "contactType" | "includeNewContactAwareness">,
+  ): EstablishContactsRequest => {
     const request: EstablishContactsRequest = {
       ContactKeys: keys as string[],
       IncludeNewContactAwareness: options.includeNewContactAwareness ?? true,
@@ -179,13 +182,15 @@ export function createContactsCore(config: CoreConfig): ContactsClient {
     establishAll: ((keys: Iterable<string> | AsyncIterable<string>, options: EstablishAllCallOptions = {}) => {
       checkRun(keys, options);
       const shape = body([], options);
-      // Loaded on first use: apps that only call establish do not ship the bulk code.
+      // Loaded on first use: apps that only call establish do not ship the bulk code. The run ends
+      // on the client's signal too ("aborts every call of this client"); each batch's request gets
+      // the run's own signal, which the pipeline combines with the client's.
       return lazyRun(
         import("./establish-all.js").then((bulk) =>
           bulk.establishAll(
             keys,
-            (batch, signal) => send({ ...shape, ContactKeys: batch }, { signal, timeoutMs: options.timeoutMs }),
-            options,
+            (batch) => send({ ...shape, ContactKeys: batch }, { signal: options.signal, timeoutMs: options.timeoutMs }),
+            { ...options, signal: eitherSignal(config.signal, options.signal) },
           ),
         ),
       );

@@ -59,9 +59,10 @@ export interface EstablishAllOptions {
   /**
    * Aborts the run, even while the input is waiting for its next key: requests in flight are
    * cancelled and their keys reported `ABORTED`; keys read but not yet sent are reported
-   * `NOT_SENT`. The run settles promptly.
+   * `NOT_SENT`. The run settles promptly. The client's own `signal` (`ClientOptions.signal`) ends
+   * the run the same way.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called after each batch is answered (and once at the end). */
   onProgress?: (progress: EstablishAllProgress) => void;
 }

@@ -56,6 +56,13 @@ const usable = (answer: EstablishContactsResponse | undefined): answer is Establ
  */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
+/**
+ * A signal that aborts when either does; either may be absent. Signals cost in bulk work: two are
+ * combined only when there are two. @internal
+ */
+export const eitherSignal = (a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined =>
+  a && b ? AbortSignal.any([a, b]) : (a ?? b);
+
 /** setTimeout fires at once for delays over 2^31-1 ms, so larger values (and Infinity) are refused. */
 const checkTimeout = (timeoutMs: number | undefined) => checkNumber(timeoutMs, "timeoutMs", 1, true, 2 ** 31 - 1);
 
@@ -90,8 +97,7 @@ export function createPipeline({
   return async (body: EstablishContactsRequest, options: CallOptions = {}): Promise<EstablishContactsResponse> => {
     checkTimeout(options.timeoutMs);
     const timeoutMs = options.timeoutMs ?? defaultTimeout;
-    // Signals cost in bulk work: combine them only when there are two.
-    const outer = signal && options.signal ? AbortSignal.any([signal, options.signal]) : (signal ?? options.signal);
+    const outer = eitherSignal(signal, options.signal);
     const attempt: Attempt = async (attempt, renewed) => {
       outer?.throwIfAborted();
       // Every attempt has a time limit, so its own signal.

@@ -49,7 +49,7 @@ const answer = (keys: string[]) => ({
  * batch is answered: by default at once; `"until-abort"` never, until the request is aborted; a
  * function: once the promise it returns resolves.
  */
-function fakeClient(hold?: "until-abort" | ((keys: string[]) => Promise<void>)) {
+function fakeClient(hold?: "until-abort" | ((keys: string[]) => Promise<void>), signal?: AbortSignal) {
   const sent: string[][] = [];
   const transport: EstablishTransport = async ({ body, signal }) => {
     sent.push(body.ContactKeys);
@@ -67,6 +67,7 @@ function fakeClient(hold?: "until-abort" | ((keys: string[]) => Promise<void>)) 
     transport,
     raw: {} as ContactsClient["raw"],
     retry: false,
+    ...(signal && { signal }),
   });
   return { client, sent };
 }
@@ -186,6 +187,51 @@ describe("liveness: abort and stop() end a run even while the input is idle", { 
       stopped: true,
     });
     expect(calls.return).toBe(1);
+  });
+});
+
+/**
+ * Review defect 3: the client's own signal (`ClientOptions.signal`, "aborts every call of this
+ * client") did not reach the run: an idle input kept it pending, and an aborted client read its
+ * whole input and failed every key as REQUEST_FAILED.
+ */
+describe("the client's signal ends a run like the run's own", { timeout: 60_000 }, () => {
+  it("aborted while the input is idle: in-flight keys ABORTED, read keys NOT_SENT, the run settles", async () => {
+    const controller = new AbortController();
+    const { client, sent } = fakeClient("until-abort", controller.signal);
+    const { source, calls } = idleSource(["k0", "k1", "k2"]);
+    const run = client.establishAll(source, { batchSize: 2, concurrency: 2, flushMs: 600_000 });
+    const results = collect(run);
+    await until(() => sent.length === 1 && calls.next === 4, "one batch in flight and the input idle");
+    controller.abort();
+    const all = await guard(results, "iteration after the client's abort");
+    expect(codes(all)).toEqual({ k0: "ABORTED", k1: "ABORTED", k2: "NOT_SENT" });
+    expect(await guard(run.done(), "done() after the client's abort")).toMatchObject({
+      total: 3,
+      notSent: 1,
+      stopped: true,
+    });
+  });
+
+  it("aborted before the run: nothing is read or sent", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { client, sent } = fakeClient(undefined, controller.signal);
+    const keys = Array.from({ length: 500 }, (_, i) => `k${i}`);
+    const all = await guard(collect(client.establishAll(keys, { batchSize: 10 })), "a run of an aborted client");
+    expect(all).toEqual([]);
+    expect(sent).toEqual([]);
+  });
+
+  it("with a signal of its own too: either one ends the run", async () => {
+    const mine = new AbortController();
+    const { client, sent } = fakeClient("until-abort", mine.signal);
+    const { source } = idleSource(["a"]);
+    const run = client.establishAll(source, { flushMs: 0, signal: new AbortController().signal });
+    const results = collect(run);
+    await until(() => sent.length === 1, "the batch in flight");
+    mine.abort();
+    expect(codes(await guard(results, "iteration after the client's abort"))).toEqual({ a: "ABORTED" });
   });
 });
 
