@@ -11,7 +11,7 @@ import {
 import type { ContactsEventListener } from "./events.js";
 import { assertContactKeys } from "./keys.js";
 import { lazyRun } from "./lazy-run.js";
-import { createPipeline, eitherSignal } from "./pipeline.js";
+import { checkTimeout, createPipeline, eitherSignal } from "./pipeline.js";
 import { type ContactResult, type EstablishAcknowledgement, type EstablishResult, toResults } from "./results.js";
 import { type RetryOptions, resolveRetry } from "./retry.js";
 import type { EstablishTransport } from "./transport.js";
@@ -154,8 +154,10 @@ export function createContactsCore(config: CoreConfig): ContactsClient {
   const send = createPipeline({ ...config, retry: resolveRetry(config.retry) });
   const body = (
     keys: readonly string[],
-    options: Pick<EstablishOptions, "returnResults" | "contactType" | "includeNewContactAwareness">,
+    options: Pick<EstablishOptions, "returnResults" | "contactType" | "includeNewContactAwareness" | "timeoutMs">,
   ): EstablishContactsRequest => {
+    // Checked here, at the call, for establish and establishAll alike (not when a run's batch is sent).
+    checkTimeout(options.timeoutMs);
     const request: EstablishContactsRequest = {
       ContactKeys: keys as string[],
       IncludeNewContactAwareness: options.includeNewContactAwareness ?? true,

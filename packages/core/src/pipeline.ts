@@ -63,8 +63,12 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const eitherSignal = (a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined =>
   a && b ? AbortSignal.any([a, b]) : (a ?? b);
 
-/** setTimeout fires at once for delays over 2^31-1 ms, so larger values (and Infinity) are refused. */
-const checkTimeout = (timeoutMs: number | undefined) => checkNumber(timeoutMs, "timeoutMs", 1, true, 2 ** 31 - 1);
+/**
+ * setTimeout fires at once for delays over 2^31-1 ms, so larger values (and Infinity) are refused.
+ * Per-call values are checked by the client when the call is made (`establishAll`'s included). @internal
+ */
+export const checkTimeout = (timeoutMs: number | undefined) =>
+  checkNumber(timeoutMs, "timeoutMs", 1, true, 2 ** 31 - 1);
 
 /**
  * One attempt of a call: the answer, or what went wrong for {@link recover} (failure.ts) to judge:
@@ -95,7 +99,6 @@ export function createPipeline({
   checkTimeout(defaultTimeout);
   checkNumber(maxResponseBytes, "maxResponseBytes", 1, true);
   return async (body: EstablishContactsRequest, options: CallOptions = {}): Promise<EstablishContactsResponse> => {
-    checkTimeout(options.timeoutMs);
     const timeoutMs = options.timeoutMs ?? defaultTimeout;
     const outer = eitherSignal(signal, options.signal);
     const attempt: Attempt = async (attempt, renewed) => {

@@ -77,6 +77,25 @@ describe("timeoutMs a timer can honour", () => {
     expect(calls).toBe(0);
   });
 
+  // Review defect 7: establishAll took any timeoutMs at the call; every batch then failed.
+  it.each(invalid)("refuses %s at the establishAll call, before anything is read or sent", (_, timeoutMs) => {
+    let calls = 0;
+    let reads = 0;
+    const client = coreWith({}, async () => {
+      calls++;
+      return { status: 500, header: () => null, text: "" };
+    });
+    const keys = {
+      *[Symbol.iterator]() {
+        reads++;
+        yield "Key1";
+      },
+    };
+    expect(() => client.establishAll(keys, { timeoutMs })).toThrow(ContactsValidationError);
+    expect(() => client.establishAll(keys, { timeoutMs })).toThrow(/timeoutMs must be a whole number/);
+    expect([calls, reads]).toEqual([0, 0]);
+  });
+
   it("accepts 2^31-1 ms, the longest a timer can wait", async () => {
     vi.useFakeTimers();
     const client = coreWith({ timeoutMs: 2 ** 31 - 1 });
