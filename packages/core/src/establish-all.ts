@@ -24,6 +24,14 @@ const CLOSE_WAIT_MS = 500;
 const NOT_SENT_REASON = "the run ended before this key was sent";
 
 /**
+ * Units of work (an item read, a batch taken) between checks that the event loop still turns. A
+ * run that does no I/O (an endless source of invalid keys, batches that fail before any request)
+ * would otherwise chain microtasks forever: no timer (a stop() from a timer, a signal's timeout)
+ * and no I/O could ever run.
+ */
+const TURN_EVERY = 1024;
+
+/**
  * Refuses a sparse array: a hole would be read as `undefined`, and what was meant is anyone's guess.
  * Here rather than in `checkRun`, which ships with `establish` in the browser bundle.
  */
@@ -78,6 +86,16 @@ export function establishAll(
   };
   next();
   const halted = () => stopped || signal?.aborted === true;
+  let work = 0;
+  /** Whether a macrotask ran since the last check: a timer armed at each check says so. */
+  let turned = false;
+  /** Waits one macrotask unless one ran since the last check: bounded (one per TURN_EVERY units) and cheap. */
+  const pause = async () => {
+    work = 0;
+    if (!turned) await new Promise((resolve) => setTimeout(resolve));
+    turned = false;
+    setTimeout(() => (turned = true));
+  };
   // Ends the reader's wait for the input (stop, abort, flush), and wakes everyone else.
   let wake: ((woken: typeof WOKEN) => void) | undefined;
   const interrupt = () => {
@@ -114,6 +132,7 @@ export function establishAll(
       );
     }
     const { done, value } = item as IteratorResult<unknown>;
+    work++;
     if (done) {
       ended = true;
       return false;
@@ -213,6 +232,7 @@ export function establishAll(
     for (;;) {
       while (streaming && queue.length >= size * concurrency && !halted()) await changed;
       if (halted() || ended) return;
+      if (++work > TURN_EVERY) await pause();
       // One reader at a time: each worker queues its read behind the previous one.
       const batch = reading.then(read);
       reading = batch;

@@ -1,5 +1,6 @@
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { establishAll } from "../src/establish-all.js";
 import type { ContactResult, ContactsClient, EstablishAllRun, EstablishTransport } from "../src/index.js";
 import { ContactsValidationError, createContactsCore } from "../src/index.js";
 
@@ -232,6 +233,49 @@ describe("the client's signal ends a run like the run's own", { timeout: 60_000 
     await until(() => sent.length === 1, "the batch in flight");
     mine.abort();
     expect(codes(await guard(results, "iteration after the client's abort"))).toEqual({ a: "ABORTED" });
+  });
+});
+
+/**
+ * Review defect 4: a run that did no I/O chained microtasks without end, so no timer could fire:
+ * a stop() from a timer (or a signal's timeout) never landed. Bounded sources, so that the code
+ * at HEAD fails (reads them to the end, unstopped) instead of hanging the test process.
+ */
+describe("a run that does no I/O still lets timers run", { timeout: 60_000 }, () => {
+  it("an endless source of invalid keys: a stop() from a timer lands", async () => {
+    let given = 0;
+    const invalid = function* () {
+      while (given < 1_000_000) {
+        given++;
+        yield "";
+      }
+    };
+    const run = establishAll(invalid(), () => Promise.reject(new Error("nothing is valid: never sent")));
+    realSetTimeout(() => run.stop(), 0);
+    const summary = await guard(run.done(), "done() of a run of invalid keys", 60_000);
+    expect(summary.stopped).toBe(true);
+    expect(given).toBeLessThan(1_000_000);
+    expect(summary).toMatchObject({ total: given, failed: given, batches: 0 });
+  });
+
+  it("batches that fail without a request: a stop() from a timer lands", async () => {
+    let given = 0;
+    const keys = function* () {
+      while (given < 200_000) {
+        given++;
+        yield `k${given}`;
+      }
+    };
+    let sends = 0;
+    const run = establishAll(keys(), () => {
+      sends++;
+      return Promise.reject(new Error("fails at once"));
+    });
+    realSetTimeout(() => run.stop(), 0);
+    const summary = await guard(run.done(), "done() of a run whose batches fail at once", 60_000);
+    expect(summary.stopped).toBe(true);
+    expect(given).toBeLessThan(200_000);
+    expect(summary).toMatchObject({ total: given, failed: given, batches: sends });
   });
 });
 
