@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import {
   ContactsApiError,
   ContactsAuthError,
@@ -31,24 +31,41 @@ interface Entry {
   pending?: Promise<Token> | undefined;
 }
 
+/** The process-wide cache: its slots, and the salt of the secrets' hashes. */
+interface Cache {
+  /**
+   * Random bytes of this process, the key of each secret's HMAC-SHA-256: the cache never holds a
+   * plain hash of a secret, which anyone who can read it could check guesses against.
+   */
+  salt: string;
+  entries: Map<string, Entry>;
+}
+
 /**
  * Where the process-wide cache lives. An app that loads this package through both `require` and
  * `import` (or bundles two copies) gets two module instances; a key from the global symbol
- * registry lets both find the same map, so the credentials still make one token request per
- * process. A change to the shape of {@link Entry} must come with a new key.
+ * registry lets both find the same cache, so the credentials still make one token request per
+ * process. A change to the shape of {@link Cache} or {@link Entry} must come with a new key (v2:
+ * the salt, added with the cache's own object).
  */
-const CACHE_KEY = Symbol.for("@sfmc-contacts/client-node.token-cache");
+const CACHE_KEY = Symbol.for("@sfmc-contacts/client-node.token-cache.v2");
 
-type CacheHolder = typeof globalThis & { [CACHE_KEY]?: Map<string, Entry> };
+type CacheHolder = typeof globalThis & { [CACHE_KEY]?: Cache };
 
 /**
  * Process-wide, per (auth host, client id, account id, scope): every client of the same identity
- * shares one token and one token request, whichever copy of this module made it.
+ * shares one token and one token request, whichever copy of this module made it. A property that
+ * is not enumerable (nor writable, nor deletable), so `util.inspect(globalThis)`, a debugger's
+ * listing or a crash reporter that walks the global object does not print live tokens.
  */
-function tokenCache(): Map<string, Entry> {
+function tokenCache(): Cache {
   const holder = globalThis as CacheHolder;
-  holder[CACHE_KEY] ??= new Map();
-  return holder[CACHE_KEY];
+  if (!holder[CACHE_KEY]) {
+    Object.defineProperty(holder, CACHE_KEY, {
+      value: { salt: randomBytes(32).toString("hex"), entries: new Map() } satisfies Cache,
+    });
+  }
+  return holder[CACHE_KEY] as Cache;
 }
 
 /**
@@ -125,11 +142,11 @@ export class TokenManager {
   constructor(config: TokenManagerConfig) {
     this.#config = config;
     this.#key = JSON.stringify([config.authBaseUrl, config.clientId, config.accountId ?? "", scopeKey(config.scope)]);
-    this.#secretHash = createHash("sha256").update(config.clientSecret).digest("hex");
+    this.#secretHash = createHmac("sha256", tokenCache().salt).update(config.clientSecret).digest("hex");
   }
 
   #entry(): Entry {
-    const cache = tokenCache();
+    const cache = tokenCache().entries;
     let entry = cache.get(this.#key);
     // A client with another secret for the same id never reuses the first one's token.
     if (!entry || entry.secretHash !== this.#secretHash) {
@@ -305,5 +322,5 @@ export class TokenManager {
  * ```
  */
 export function clearTokenCache(): void {
-  tokenCache().clear();
+  tokenCache().entries.clear();
 }
