@@ -153,7 +153,7 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     accountId: options.accountId,
     scope: options.scope,
     explicitRestBase: explicitRest !== undefined,
-    client: createSpecClient({ fetch: fetchFn, ...cap }),
+    client: createSpecClient({ fetch: fetchFn, timeoutMs: options.timeoutMs, ...cap }),
     // The same per-attempt limit as establish (core's default, 30 s). core validates `timeoutMs`
     // below, when the client is created, before any token request can use it.
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -164,7 +164,9 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     return { baseUrl: explicitRest ?? token.restUrl, authorization: `Bearer ${token.accessToken}` };
   };
 
-  const raw = createSpecClient({ baseUrl: PENDING_BASE, fetch: fetchFn, ...cap });
+  // Every raw request has the client's timeoutMs (establish attempts have their call's: the
+  // transport bypasses raw's own limit).
+  const raw = createSpecClient({ baseUrl: PENDING_BASE, fetch: fetchFn, timeoutMs: options.timeoutMs, ...cap });
   raw.use({
     async onRequest({ request }) {
       // Establish calls come with their base and token (and a caller may give a request its own

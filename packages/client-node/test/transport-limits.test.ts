@@ -114,6 +114,44 @@ describe.each(["fetch", "undici"] as const)("the %s transport", (transport) => {
     expect(result.contacts.map((c) => c.key)).toEqual(["a", "b"]);
   });
 
+  // Review defect 6: raw had no time limit at all; a trickling server kept it pending forever.
+  it("raw has the client's timeoutMs too, reading the body included", async () => {
+    // The token is taken first with the default limit: only the trickled raw request runs under 1.5 s.
+    const warm = clientFor(transport);
+    await warm.establish(["warm"]);
+    await warm.close();
+    server.onEstablish = (_request, _body, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.write("{");
+      const trickle = setInterval(() => response.write(" "), 200);
+      timers.add(trickle);
+      response.on("close", () => clearInterval(trickle));
+    };
+    const client = clientFor(transport, { timeoutMs: 1_500 });
+    const call = client.raw.POST("/contacts/v1/establish", { body: { ContactKeys: ["Key1"] } });
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const hang = new Promise((resolve) => (guard = setTimeout(resolve, 30_000, "still pending after 30 s")));
+    const error = await Promise.race([call, hang]).catch((e: unknown) => e);
+    clearTimeout(guard);
+    await client.close();
+    expect(error).toBeInstanceOf(ContactsTimeoutError);
+    expect(error).toMatchObject({ timeoutMs: 1_500 });
+  });
+
+  it("establish keeps a call's longer timeoutMs, whatever raw's limit", async () => {
+    const warm = clientFor(transport);
+    await warm.establish(["warm"]);
+    await warm.close();
+    // Answers after 600 ms: the client's 200 ms would cut it; the call allows far more.
+    server.onEstablish = (request, body, response) => {
+      setTimeout(() => answerEstablish(request, body, response), 600);
+    };
+    const client = clientFor(transport, { timeoutMs: 200 });
+    const result = await client.establish(["Key1"], { timeoutMs: 60_000 });
+    await client.close();
+    expect(result.contacts.map((c) => c.key)).toEqual(["Key1"]);
+  });
+
   it("refuses a timeoutMs a timer cannot honour when the client is created", () => {
     for (const timeoutMs of [2 ** 31, Number.POSITIVE_INFINITY, Number.NaN]) {
       expect(() => clientFor(transport, { timeoutMs })).toThrow(ContactsValidationError);

@@ -15,8 +15,17 @@ import type { Client, ClientOptions } from "openapi-fetch";
 import * as openapiFetch from "openapi-fetch";
 import { checkNumber } from "./errors.js";
 // Through the entries, so bundles keep one copy of core's code in one chunk.
-import { ContactsValidationError, type EstablishTransport } from "./index.js";
-import { isRedirect, MAX_RESPONSE_BYTES, readCapped, refuseAnswer } from "./internal.js";
+import { ContactsTimeoutError, ContactsValidationError, type EstablishTransport } from "./index.js";
+import { DEFAULT_TIMEOUT_MS, isRedirect, MAX_RESPONSE_BYTES, readCapped, refuseAnswer } from "./internal.js";
+
+/**
+ * Where a spec client keeps its sender without its own time limit: the establish transport's
+ * requests have the pipeline's per-attempt limit (a call's `timeoutMs` may exceed the client's).
+ * A symbol property, so a proxy of the client (the browser's lazily loaded one) forwards it.
+ */
+const UNTIMED = Symbol("sfmc-contacts.untimed");
+
+type Send = (request: Request, init?: RequestInit) => Promise<Response>;
 
 /** The answer with its body read under the cap (a null body, as of a 204 or an opaque redirect, as is). */
 const capped = async (response: Response, max: number) =>
@@ -40,6 +49,12 @@ export interface SpecClientOptions extends ClientOptions {
   /** The most bytes of an answer body to read (see `ClientOptions.maxResponseBytes`). Default 16 MiB. */
   maxResponseBytes?: number | undefined;
   /**
+   * Time limit of each request, reading the answer included, in ms (see `ClientOptions.timeoutMs`):
+   * past it the request is aborted and rejects with a `ContactsTimeoutError`. Default 30 000.
+   * The establish transport's requests ({@link openapiFetchTransport}) have the pipeline's instead.
+   */
+  timeoutMs?: number | undefined;
+  /**
    * The `Authorization` header value (e.g. `Bearer ...`) for each request that has none, asked
    * for before every such request, ahead of any middleware; nothing is set when it gives none.
    */
@@ -60,19 +75,39 @@ export interface SpecClientOptions extends ClientOptions {
  * ```
  */
 export function createSpecClient(options: SpecClientOptions): Client<paths> {
-  const { fetch: send, maxResponseBytes = MAX_RESPONSE_BYTES, authorization, ...rest } = options;
+  const {
+    fetch: send,
+    maxResponseBytes = MAX_RESPONSE_BYTES,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    authorization,
+    ...rest
+  } = options;
   checkNumber(maxResponseBytes, "maxResponseBytes", 1, true);
+  checkNumber(timeoutMs, "timeoutMs", 1, true, 2 ** 31 - 1);
+  // Applied here, after every middleware, so neither a caller's `redirect` nor a middleware's
+  // new Request can turn following back on. The global fetch is looked up at each request.
+  const untimed = async (request: Request, init?: RequestInit, signal?: AbortSignal) => {
+    const manual = new Request(request, { redirect: "manual", signal: signal ?? request.signal });
+    const response = await (send ? send(manual) : globalThis.fetch(manual, init));
+    return isRedirect(response.status) ? refuseAnswer(response.status) : capped(response, maxResponseBytes);
+  };
   const client = createClient<paths>({
     ...rest,
     redirect: "manual",
-    // Applied here, after every middleware, so neither a caller's `redirect` nor a middleware's
-    // new Request can turn following back on. The global fetch is looked up at each request.
+    // Every request has a time limit (the caller's signal still aborts it), reading included.
     fetch: (async (request: Request, init?: RequestInit) => {
-      const manual = new Request(request, { redirect: "manual" });
-      const response = await (send ? send(manual) : globalThis.fetch(manual, init));
-      return isRedirect(response.status) ? refuseAnswer(response.status) : capped(response, maxResponseBytes);
+      const limit = new AbortController();
+      const timer = setTimeout(() => limit.abort(new ContactsTimeoutError(timeoutMs)), timeoutMs);
+      try {
+        return await untimed(request, init, AbortSignal.any([request.signal, limit.signal]));
+      } catch (error) {
+        throw limit.signal.aborted ? limit.signal.reason : error;
+      } finally {
+        clearTimeout(timer);
+      }
     }) as (request: Request) => Promise<Response>,
   });
+  (client as { [UNTIMED]?: Send })[UNTIMED] = untimed;
   client.use({
     // openapi-fetch joins base and path as strings: ".evil.example/x" or ":8443/x" after
     // "https://tenant.rest.marketingcloudapis.com" names another host (or port), and the token
@@ -113,6 +148,8 @@ export function openapiFetchTransport(client: Client<paths>): EstablishTransport
       headers,
       ...(signal && { signal }),
       redirect: "manual",
+      // The attempt has the pipeline's time limit (its signal), not the spec client's.
+      fetch: (client as { [UNTIMED]?: Send })[UNTIMED],
       // Runs first on the answer, before the client's own middleware reads anything.
       middleware: [{ onResponse: ({ response }) => capped(response, maxResponseBytes) }],
       parseAs: "text",

@@ -10,7 +10,7 @@ import {
   type EstablishTransport,
 } from "../src/index.js";
 import { createSpecClient, openapiFetchTransport } from "../src/openapi-fetch.js";
-import { startServer } from "./http-server.js";
+import { answerEstablish, startServer } from "./http-server.js";
 
 /** A transport that never answers, but stops when its signal aborts (as fetch and undici do). */
 const silent: EstablishTransport = ({ signal }) =>
@@ -140,6 +140,90 @@ describe("the limit covers reading the answer (real sockets on 127.0.0.1)", () =
       expect(server.requests).toEqual(["POST /contacts/v1/establish"]);
     } finally {
       for (const trickle of trickles) clearInterval(trickle);
+      await server.close();
+    }
+  });
+});
+
+/**
+ * Review defect 6: `raw` (the spec client) had no time limit, so a server that trickled its body
+ * kept a raw call pending forever, though the docs say every request has one.
+ */
+describe("raw: the spec client's own limit (real sockets on 127.0.0.1)", () => {
+  /** A server that sends its headers, then a byte every 100 ms, never ending. */
+  async function trickling() {
+    const trickles: Array<ReturnType<typeof setInterval>> = [];
+    const server = await startServer((_request, _body, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.write("{");
+      const trickle = setInterval(() => response.write(" "), 100);
+      trickles.push(trickle);
+      response.on("close", () => clearInterval(trickle));
+    });
+    const close = async () => {
+      for (const trickle of trickles) clearInterval(trickle);
+      await server.close();
+    };
+    return { server, close };
+  }
+
+  /** Rejects when `promise` has not settled within `ms`: a hang guard, far above the limits here. */
+  const guard = <T>(promise: Promise<T>, ms = 20_000) =>
+    Promise.race([
+      promise,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("still pending: no time limit")), ms)),
+    ]);
+
+  it("a trickled answer rejects with a ContactsTimeoutError at timeoutMs", async () => {
+    const { server, close } = await trickling();
+    try {
+      const raw = createSpecClient({ baseUrl: server.url, timeoutMs: 300 });
+      const error = await guard(raw.POST("/contacts/v1/establish", { body: { ContactKeys: ["Key1"] } })).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ContactsTimeoutError);
+      expect(error).toMatchObject({ timeoutMs: 300 });
+    } finally {
+      await close();
+    }
+  });
+
+  it("the caller's signal still aborts a request, with its own reason", async () => {
+    const { server, close } = await trickling();
+    try {
+      const raw = createSpecClient({ baseUrl: server.url, timeoutMs: 600_000 });
+      const controller = new AbortController();
+      const call = raw.POST("/contacts/v1/establish", { body: { ContactKeys: ["Key1"] }, signal: controller.signal });
+      controller.abort(new Error("caller gave up"));
+      const error = await guard(call).catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(ContactsTimeoutError);
+      expect(error).toMatchObject({ message: "caller gave up" });
+    } finally {
+      await close();
+    }
+  });
+
+  it("refuses a limit a timer cannot honour", () => {
+    expect(() => createSpecClient({ timeoutMs: 2 ** 31 })).toThrow(ContactsValidationError);
+  });
+
+  it("establish through the spec client keeps the call's limit, not the spec client's", async () => {
+    // Answers after 600 ms: the spec client's 200 ms would cut it; the call allows far more.
+    const server = await startServer((request, body, response) => {
+      setTimeout(() => answerEstablish(request, body, response), 600);
+    });
+    try {
+      const raw = createSpecClient({ baseUrl: server.url, timeoutMs: 200 });
+      const client = createContactsCore({
+        auth: { credentials: () => ({ baseUrl: server.url }) },
+        raw,
+        transport: openapiFetchTransport(raw),
+        retry: false,
+        timeoutMs: 200,
+      });
+      const result = await client.establish(["Key1"], { timeoutMs: 60_000 });
+      expect(result.contacts.map((c) => c.key)).toEqual(["Key1"]);
+    } finally {
       await server.close();
     }
   });
