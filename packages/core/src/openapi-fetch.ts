@@ -96,14 +96,11 @@ export function createSpecClient(options: SpecClientOptions): Client<paths> {
     redirect: "manual",
     // Every request has a time limit (the caller's signal still aborts it), reading included.
     fetch: (async (request: Request, init?: RequestInit) => {
-      const limit = new AbortController();
-      const timer = setTimeout(() => limit.abort(new ContactsTimeoutError(timeoutMs)), timeoutMs);
+      const limit = AbortSignal.timeout(timeoutMs);
       try {
-        return await untimed(request, init, AbortSignal.any([request.signal, limit.signal]));
+        return await untimed(request, init, AbortSignal.any([request.signal, limit]));
       } catch (error) {
-        throw limit.signal.aborted ? limit.signal.reason : error;
-      } finally {
-        clearTimeout(timer);
+        throw limit.aborted ? new ContactsTimeoutError(timeoutMs) : error;
       }
     }) as (request: Request) => Promise<Response>,
   });
@@ -113,9 +110,8 @@ export function createSpecClient(options: SpecClientOptions): Client<paths> {
     // "https://tenant.rest.marketingcloudapis.com" names another host (or port), and the token
     // would go there. First of all middleware, so nothing (the token included) is asked for.
     onRequest({ schemaPath }) {
-      const path = String(schemaPath);
-      if (path[0] !== "/") {
-        const reason = `path ${JSON.stringify(path.slice(0, 80))} must start with "/"`;
+      if (schemaPath[0] !== "/") {
+        const reason = `path ${JSON.stringify(schemaPath)} must start with "/"`;
         throw new ContactsValidationError(`${reason}; nothing was sent`, { reason });
       }
     },
