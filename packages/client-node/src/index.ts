@@ -51,7 +51,10 @@ export interface NodeClientOptions extends ClientOptions {
   clientId: string;
   /** The installed package's client secret. Kept in memory only; never logged or put in an error. */
   clientSecret: string;
-  /** The MID of the business unit to act in. Part of the token cache's identity. */
+  /**
+   * The MID of the business unit to act in (a non-empty string; `""` is refused). Part of the
+   * token cache's identity.
+   */
   accountId?: string;
   /**
    * Space-separated scopes to narrow the token to. Part of the token cache's identity (as a set:
@@ -128,6 +131,14 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     if (typeof options[name] !== "string" || options[name].length === 0) {
       throw new ContactsValidationError(`${name} must be a non-empty string`, { reason: `missing ${name}` });
     }
+  }
+  const { accountId } = options;
+  if (accountId !== undefined && (typeof accountId !== "string" || accountId.trim() === "")) {
+    // "" would be sent as account_id "" (and was cached like no account id): a mistake either way.
+    throw new ContactsValidationError(
+      "accountId must be the MID of the business unit (a non-empty string), or left out for the package's default",
+      { reason: "invalid accountId" },
+    );
   }
   const explicitRest = options.baseUrl === undefined ? undefined : checkExplicitBase(options.baseUrl, "baseUrl");
   let authBaseUrl: string;

@@ -26,7 +26,6 @@ interface Token {
  * (see {@link tokenCache}), so it must not hold classes or functions of one copy.
  */
 interface Entry {
-  secretHash: string;
   token?: Token | undefined;
   pending?: Promise<Token> | undefined;
 }
@@ -45,16 +44,18 @@ interface Cache {
  * Where the process-wide cache lives. An app that loads this package through both `require` and
  * `import` (or bundles two copies) gets two module instances; a key from the global symbol
  * registry lets both find the same cache, so the credentials still make one token request per
- * process. A change to the shape of {@link Cache} or {@link Entry} must come with a new key (v2:
- * the salt, added with the cache's own object).
+ * process. A change to the shape of {@link Cache} or {@link Entry}, or to how slots are keyed,
+ * must come with a new key (v2: the salt, and the secret's salted hash in each slot's key).
  */
 const CACHE_KEY = Symbol.for("@sfmc-contacts/client-node.token-cache.v2");
 
 type CacheHolder = typeof globalThis & { [CACHE_KEY]?: Cache };
 
 /**
- * Process-wide, per (auth host, client id, account id, scope): every client of the same identity
- * shares one token and one token request, whichever copy of this module made it. A property that
+ * Process-wide, per (auth host, client id, account id, scope, secret): every client of the same
+ * identity shares one token and one token request, whichever copy of this module made it; a
+ * client with another secret for that identity (a wrong one, say) has a slot of its own and never
+ * evicts the good client's token. A property that
  * is not enumerable (nor writable, nor deletable), so `util.inspect(globalThis)`, a debugger's
  * listing or a crash reporter that walks the global object does not print live tokens.
  */
@@ -137,20 +138,26 @@ const unusable = (status: number, error: string, problem: string) =>
 export class TokenManager {
   readonly #config: TokenManagerConfig;
   readonly #key: string;
-  readonly #secretHash: string;
 
   constructor(config: TokenManagerConfig) {
     this.#config = config;
-    this.#key = JSON.stringify([config.authBaseUrl, config.clientId, config.accountId ?? "", scopeKey(config.scope)]);
-    this.#secretHash = createHmac("sha256", tokenCache().salt).update(config.clientSecret).digest("hex");
+    // The account id as given (null when there is none: no account_id is sent then), the scopes as
+    // a set, and the secret's salted hash: a client with another secret never reuses (nor evicts)
+    // this one's token.
+    this.#key = JSON.stringify([
+      config.authBaseUrl,
+      config.clientId,
+      config.accountId ?? null,
+      scopeKey(config.scope),
+      createHmac("sha256", tokenCache().salt).update(config.clientSecret).digest("hex"),
+    ]);
   }
 
   #entry(): Entry {
     const cache = tokenCache().entries;
     let entry = cache.get(this.#key);
-    // A client with another secret for the same id never reuses the first one's token.
-    if (!entry || entry.secretHash !== this.#secretHash) {
-      entry = { secretHash: this.#secretHash };
+    if (!entry) {
+      entry = {};
       cache.set(this.#key, entry);
     }
     return entry;

@@ -4,20 +4,29 @@
  *
  * Review defect 5: it was an enumerable property of globalThis, so `util.inspect(globalThis)`
  * printed live bearer tokens, and each entry held an unsalted SHA-256 of the client secret.
+ * Review defect 8: a client with a wrong secret for the same identity evicted the good client's
+ * token on each call; and accountId "" was cached like no account id though it was sent as "".
  */
 import { createHash } from "node:crypto";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Loopback, startLoopback } from "../../../tests/support/loopback.js";
-import { clearTokenCache, createContactsClient } from "../src/index.js";
+import { ContactsAuthError, ContactsValidationError, clearTokenCache, createContactsClient } from "../src/index.js";
 
 const TOKEN = "live-token-in-the-cache-0123456789";
 const SECRET = "the-client-secret-0123456789";
 
 let service: Loopback;
+const tokenRequests: string[] = [];
 beforeAll(async () => {
   service = await startLoopback();
-  service.onToken = (_request, _body, response) => {
+  service.onToken = (_request, body, response) => {
+    const form = JSON.parse(body) as { client_secret?: string };
+    tokenRequests.push(form.client_secret === SECRET ? "good" : "wrong");
+    if (form.client_secret !== SECRET) {
+      response.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "invalid_client" }));
+      return;
+    }
     response
       .writeHead(200, { "content-type": "application/json" })
       .end(
@@ -27,6 +36,7 @@ beforeAll(async () => {
 });
 afterEach(() => {
   service.hits = {};
+  tokenRequests.length = 0;
   clearTokenCache();
 });
 afterAll(async () => {
@@ -79,5 +89,35 @@ describe("the process-wide token cache", () => {
     const plain = createHash("sha256").update(SECRET).digest("hex");
     expect(held.some((text) => text.includes(plain))).toBe(false);
     expect(held.some((text) => text.includes(SECRET))).toBe(false);
+  });
+});
+
+describe("the cache's identity", () => {
+  const clientWith = (clientSecret: string) =>
+    createContactsClient({
+      clientId: "id",
+      clientSecret,
+      authBaseUrl: service.url,
+      baseUrl: service.url,
+      retry: false,
+    });
+
+  it("a client with a wrong secret for the same identity does not evict the good client's token", async () => {
+    const good = clientWith(SECRET);
+    const wrong = clientWith("a-wrong-secret-0123456789");
+    for (let round = 0; round < 3; round++) {
+      await good.establish([`good${round}`]);
+      await expect(wrong.establish([`wrong${round}`])).rejects.toBeInstanceOf(ContactsAuthError);
+    }
+    await good.close();
+    await wrong.close();
+    expect(tokenRequests.filter((who) => who === "good")).toHaveLength(1);
+    expect(service.hits["/contacts/v1/establish"]).toBe(3);
+  });
+
+  it.each(["", "   "])("refuses accountId %j when the client is created", (accountId) => {
+    expect(() =>
+      createContactsClient({ clientId: "id", clientSecret: SECRET, authBaseUrl: service.url, accountId }),
+    ).toThrow(ContactsValidationError);
   });
 });
