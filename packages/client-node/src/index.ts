@@ -63,8 +63,9 @@ export interface NodeClientOptions extends ClientOptions {
    */
   scope?: string;
   /**
-   * The REST base URL. Default: the token's `rest_instance_url`, which must then be a
-   * `https://*.marketingcloudapis.com` host. The rule holds per client and on every use: a client
+   * The REST base URL. Default: the token's `rest_instance_url` (its origin and path), which must
+   * then be `https://YOUR_SUBDOMAIN.rest.marketingcloudapis.com`: https, a tenant's REST host, the
+   * default port, no credentials, query or fragment. The rule holds per client and on every use: a client
    * without `baseUrl` refuses (`ContactsAuthError` `untrusted_rest_instance_url`, nothing sent) a
    * cached token whose `rest_instance_url` is another host, even when a client with an explicit
    * `baseUrl` fetched it. Setting it trusts that host with the token; plain http is accepted only

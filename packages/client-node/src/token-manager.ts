@@ -10,13 +10,18 @@ import {
 import { emit } from "@sfmc-contacts/core/internal";
 import type { OAuthError, paths, TokenRequest } from "@sfmc-contacts/types";
 import type { Client } from "openapi-fetch";
-import { isMarketingCloudUrl } from "./urls.js";
+import { isMarketingCloudRest, quote, readRestUrl } from "./urls.js";
 
 /** A cached access token. Never logged, never in an error. */
 interface Token {
   accessToken: string;
-  /** The token's `rest_instance_url` without a trailing slash ("" when it named none). */
+  /**
+   * The token's `rest_instance_url`, parsed: origin and path without a trailing slash ("" when it
+   * named none, or one with credentials, a query, a fragment or characters no URL needs).
+   */
   restUrl: string;
+  /** What the token route sent as `rest_instance_url`, quoted and cut short, for messages. */
+  restNamed: string;
   /** When to fetch the next one. */
   refreshAt: number;
 }
@@ -44,8 +49,9 @@ interface Cache {
  * Where the process-wide cache lives. An app that loads this package through both `require` and
  * `import` (or bundles two copies) gets two module instances; a key from the global symbol
  * registry lets both find the same cache, so the credentials still make one token request per
- * process. A change to the shape of {@link Cache} or {@link Entry}, or to how slots are keyed,
- * must come with a new key (v2: the salt, and the secret's salted hash in each slot's key).
+ * process. A change to the shape of {@link Cache}, {@link Entry} or {@link Token}, or to how
+ * slots are keyed, must come with a new key (v2: the salt, the secret's salted hash in each
+ * slot's key, and the parsed `rest_instance_url` with its quoted form).
  */
 const CACHE_KEY = Symbol.for("@sfmc-contacts/client-node.token-cache.v2");
 
@@ -195,9 +201,9 @@ export class TokenManager {
    * explicit `baseUrl`, so where a token was fetched says nothing about where this client may send it.
    */
   #trusted(token: Token): Token {
-    if (!this.#config.explicitRestBase && !isMarketingCloudUrl(token.restUrl)) {
+    if (!this.#config.explicitRestBase && !isMarketingCloudRest(token.restUrl)) {
       throw new ContactsAuthError(
-        `The token route named a REST host that is not https://*.marketingcloudapis.com (${token.restUrl || "none"}); nothing was sent to it. Set baseUrl explicitly to trust another host.`,
+        `The token route named a REST host this client does not trust (rest_instance_url ${token.restNamed}); nothing was sent to it. Without baseUrl it must be https://YOUR_SUBDOMAIN.rest.marketingcloudapis.com (no credentials, port, query or fragment). Set baseUrl explicitly to trust another host.`,
         { status: 200, error: "untrusted_rest_instance_url" },
       );
     }
@@ -266,12 +272,13 @@ export class TokenManager {
     return {
       accessToken: token.accessToken,
       restUrl: token.restUrl,
+      restNamed: token.restNamed,
       refreshAt: Date.now() + lifetimeMs - refreshMargin(lifetimeMs),
     };
   }
 
   /** Checks a 200 answer field by field; the messages name the field, never its value. */
-  #read(status: number, text: unknown): { accessToken: string; expiresIn: number; restUrl: string } {
+  #read(status: number, text: unknown): { accessToken: string; expiresIn: number; restUrl: string; restNamed: string } {
     let data: unknown;
     try {
       data = JSON.parse(String(text));
@@ -314,7 +321,8 @@ export class TokenManager {
     return {
       accessToken,
       expiresIn,
-      restUrl: typeof restUrl === "string" ? restUrl.replace(/\/+$/, "") : "",
+      restUrl: readRestUrl(restUrl),
+      restNamed: typeof restUrl === "string" ? quote(restUrl) : "none",
     };
   }
 }

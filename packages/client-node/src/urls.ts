@@ -39,14 +39,37 @@ export function checkExplicitBase(url: unknown, name: string): string {
   return parsed.href.replace(/\/+$/, "");
 }
 
-/** Whether a URL is a Marketing Cloud host over https, where tokens may go without being told. */
-export function isMarketingCloudUrl(url: string): boolean {
+/** A tenant's REST host: one subdomain label (letters, digits, hyphens inside) of rest.marketingcloudapis.com. */
+const REST_HOST = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.rest\.marketingcloudapis\.com$/;
+
+/**
+ * Whether a REST base may receive a token without the caller naming it: https, a tenant's
+ * `*.rest.marketingcloudapis.com` host, the default port.
+ */
+export function isMarketingCloudRest(url: string): boolean {
   try {
     const parsed = new URL(url);
-    return (
-      parsed.protocol === "https:" && /^[a-z0-9-]+\.(rest|auth|soap)\.marketingcloudapis\.com$/i.test(parsed.hostname)
-    );
+    return parsed.protocol === "https:" && parsed.port === "" && REST_HOST.test(parsed.hostname);
   } catch {
     return false;
   }
 }
+
+/**
+ * Reads the token route's `rest_instance_url`: an absolute http(s) URL of printable ASCII, without
+ * credentials, query, fragment or backslash, as its origin and path without a trailing slash; ""
+ * for anything else (nothing may then be sent to it, see {@link isMarketingCloudRest}).
+ */
+export function readRestUrl(value: unknown): string {
+  if (typeof value !== "string" || !/^https?:\/\/[\x21-\x7e]+$/i.test(value) || /[\\?#@]/.test(value)) return "";
+  try {
+    const url = new URL(value);
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
+  } catch {
+    return "";
+  }
+}
+
+/** A server's string for a message: quoted (control characters escaped), at most 100 characters. */
+export const quote = (value: string): string =>
+  JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}...` : value);
