@@ -64,11 +64,19 @@ export function agentFetch(agent: Agent): (request: Request) => Promise<Response
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     }
-    const empty = response.statusCode === 204 || response.statusCode === 304;
+    const status = response.statusCode;
+    // A Response cannot hold a status outside 200-599 (it throws a RangeError, which looked like a
+    // network error and was retried): such an answer is refused as the spec client refuses it.
+    if (status < 200 || status > 599) {
+      response.body.destroy();
+      await refuseAnswer(status);
+    }
+    // Null-body statuses: a Response with a body and one of these throws a TypeError.
+    const empty = status === 204 || status === 205 || status === 304;
     if (empty) response.body.resume();
     // A stream, not a buffer: the spec client's body cap (maxResponseBytes) stops reading it.
     return new Response(empty ? null : (Readable.toWeb(response.body) as ReadableStream<Uint8Array>), {
-      status: response.statusCode,
+      status,
       headers,
     });
   };

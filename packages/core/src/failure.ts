@@ -21,12 +21,17 @@ import { type Attempt, json, unwrap } from "./pipeline.js";
 import { isError } from "./results.js";
 import type { RetryPolicy } from "./retry.js";
 
-/** The error for a redirect, or (with `max`) for a body over `maxResponseBytes`. Never retried. */
+/**
+ * The error for a redirect, for a status outside 200-599, or (with `max`) for a body over
+ * `maxResponseBytes`. Never retried.
+ */
 export const answerRefused = (status: number, max?: number): ContactsApiError =>
   new ContactsApiError(
     max
       ? `Answer (HTTP ${status}) over maxResponseBytes (${max}): reading stopped`
-      : `Redirect (HTTP ${status}) refused: requests use redirect: "manual"; nothing was sent to its Location`,
+      : isRedirect(status)
+        ? `Redirect (HTTP ${status}) refused: requests use redirect: "manual"; nothing was sent to its Location`
+        : `Answer with HTTP status ${status}, outside 200-599, refused`,
     { status, retryable: false },
   );
 

@@ -89,7 +89,12 @@ export function createSpecClient(options: SpecClientOptions): Client<paths> {
   const untimed = async (request: Request, init?: RequestInit, signal?: AbortSignal) => {
     const manual = new Request(request, { redirect: "manual", signal: signal ?? request.signal });
     const response = await (send ? send(manual) : globalThis.fetch(manual, init));
-    return isRedirect(response.status) ? refuseAnswer(response.status) : capped(response, maxResponseBytes);
+    const { status } = response;
+    // A redirect is never followed; a status outside 200-599 (a server can send one) is no answer
+    // a Response can even be copied with: both are refused, not retried.
+    return isRedirect(status) || status < 200 || status > 599
+      ? refuseAnswer(status)
+      : capped(response, maxResponseBytes);
   };
   const client = createClient<paths>({
     ...rest,

@@ -86,8 +86,8 @@ export const MAX_RESPONSE_BYTES: number = 2 ** 24;
 export const isRedirect = (status: number): boolean => !status || (status > 299 && status < 400);
 
 /**
- * Rejects with the error for an answer the clients do not read: a redirect, or, with `max`, a body
- * over `maxResponseBytes` (a `ContactsApiError`, not retried: the same answer would come again).
+ * Rejects with the error for an answer the clients do not read: a redirect, a status outside
+ * 200-599, or, with `max`, a body over `maxResponseBytes` (a `ContactsApiError`, not retried: the same answer would come again).
  * Its code loads on first use.
  *
  * @internal
