@@ -1,5 +1,6 @@
 /**
- * Exit codes of `sfmc-contacts`.
+ * Exit codes of `sfmc-contacts`. Scripts trust them: 0 only when every key was established and
+ * every result was written; never 0 when anything failed or was lost.
  *
  * @example
  * ```ts
@@ -7,17 +8,22 @@
  * ```
  */
 export const EXIT = {
-  /** Every key was established (or, with --dry-run, every key is valid). */
+  /** Every key was established (or, with --dry-run, every key is valid), and every result was written. */
   ok: 0,
-  /** The run finished, but some keys failed (or are invalid). */
+  /** The run finished healthily, but some keys failed or were invalid (see --failed). */
   keysFailed: 1,
-  /** Bad flags, missing or refused credentials, an unreadable or empty input: nothing useful ran. */
+  /**
+   * Something the person must fix stopped or prevented the run: bad flags, an unreadable or
+   * undecodable input (or one that fails mid-file), an output that cannot be opened or written,
+   * an input that is also an output, refused credentials, a 401 or 403 from establish. The
+   * message names what failed and what to do.
+   */
   usage: 2,
-  /** Interrupted with Ctrl-C (SIGINT). */
+  /** Interrupted with Ctrl-C (SIGINT), after reporting every key already read. */
   interrupted: 130,
 } as const;
 
-/** A problem the person at the terminal can fix (a flag, a file, credentials): exit code 2. */
+/** A problem the person at the terminal must fix (a flag, a file, credentials, a permission): exit code 2. */
 export class CliUsageError extends Error {
   override readonly name = "CliUsageError";
   readonly exitCode = EXIT.usage;

@@ -1,11 +1,12 @@
-import { createWriteStream } from "node:fs";
 import { createRequire } from "node:module";
 import type { Readable, Writable } from "node:stream";
 import {
   type AcknowledgedResult,
   assertContactKeys,
   type ContactResult,
+  ContactsApiError,
   ContactsAuthError,
+  type ContactsEvent,
   ContactsValidationError,
   clearTokenCache,
   createContactsClient,
@@ -16,8 +17,19 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { CliUsageError, EXIT } from "./cli-error.js";
 import { loadEnvironment } from "./credentials.js";
 import { type InputKey, openInput } from "./input.js";
-import { FailedWriter, FORMATS, type Format, ResultWriter } from "./output.js";
-import { createProgress } from "./progress.js";
+import {
+  FailedWriter,
+  FORMATS,
+  type Format,
+  openOutputFile,
+  ResultWriter,
+  refuseSameFile,
+  sanitize,
+  streamSink,
+  writeFailure,
+} from "./output.js";
+import { count, createProgress } from "./progress.js";
+import { readResume } from "./resume.js";
 
 /**
  * What the CLI reads and writes. The `sfmc-contacts` bin passes the process's; tests pass their own.
@@ -58,14 +70,40 @@ Examples:
   $ cut -d, -f1 export.csv | tail -n +2 | sfmc-contacts establish --file - --format ndjson
   $ sfmc-contacts establish --mock --file examples/contacts.csv --column ContactKey
   $ sfmc-contacts establish --dry-run --file keys.txt
+  $ sfmc-contacts establish --file keys.txt --format ndjson --out results.ndjson --resume results.ndjson
 
 Credentials come from the environment (or --env-file), never from flags:
   SFMC_SUBDOMAIN, SFMC_CLIENT_ID, SFMC_CLIENT_SECRET (required), SFMC_ACCOUNT_ID (optional)
 
-Exit codes: 0 all established, 1 some keys failed, 2 usage, input or credential error, 130 interrupted.`;
+Exit codes:
+  0    every key established, every result written
+  1    the run finished, but some keys failed or were invalid (see --failed)
+  2    something to fix stopped or prevented the run: a flag, an unreadable input (or one that
+       fails mid-file), an output that cannot be written, an input that is also an output,
+       refused credentials, a 401 or 403 from Marketing Cloud. The message says what to do.
+  130  interrupted (Ctrl-C); every key read so far is in the results
+
+After a crash or a stop, run again with --resume <the --out file>: keys it records as
+established are skipped, failed ones are sent again.`;
+
+/**
+ * The per-attempt time limit when --timeout is not given: core's DEFAULT_TIMEOUT_MS
+ * (@sfmc-contacts/core/internal), which the clients use when timeoutMs is unset. Restated here
+ * because the CLI depends on client-node only, and the internal entry is not re-exported.
+ */
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** The longest timer Node keeps: core refuses a longer timeoutMs. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 const positiveInt = (name: string) => (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1.`);
+  return Number(value);
+};
+
+const timeoutMs = (value: string) => {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_TIMEOUT_MS) {
+    throw new InvalidArgumentError(`--timeout must be a whole number of milliseconds, 1 to ${MAX_TIMEOUT_MS}.`);
+  }
   return Number(value);
 };
 
@@ -79,6 +117,8 @@ interface EstablishFlags {
   format: Format;
   out?: string;
   failed?: string;
+  resume?: string;
+  timeout: number;
   dryRun?: boolean;
   mock?: boolean;
   seed?: number;
@@ -98,40 +138,110 @@ function keyProblem(key: string): string | undefined {
   }
 }
 
-function openOut(path: string): Writable {
-  const stream = createWriteStream(path);
-  stream.on("error", () => {});
-  return stream;
+/**
+ * A refusal every further batch would get too (a 401 after a fresh token, a 403, or the token
+ * route refusing the credentials): what to fix, or undefined for any other failure.
+ */
+function refusalOf(error: unknown): CliUsageError | undefined {
+  if (error instanceof ContactsAuthError) return new CliUsageError(sanitize(error.message));
+  if (!(error instanceof ContactsApiError) || (error.status !== 401 && error.status !== 403)) return undefined;
+  const said = error.body?.message ? ` (${sanitize(error.body.message)}, errorcode ${error.body.errorcode})` : "";
+  return new CliUsageError(
+    error.status === 403
+      ? `Marketing Cloud refused establish with 403 Forbidden${said}. The installed package's API integration ` +
+          `needs the Contacts permissions "Administer Contact Data Model" and "Access" (Contacts > Administer ` +
+          `Contact Data Model / Access) and the list_and_subscribers_write scope: grant them in Setup > Apps > ` +
+          `Installed Packages, then run again`
+      : `Marketing Cloud refused the token for establish with 401 Not Authorized, even after getting a new one${said}. ` +
+          `Check SFMC_CLIENT_ID and SFMC_CLIENT_SECRET, that SFMC_ACCOUNT_ID names a business unit the installed ` +
+          `package can act in, and the package's IP allowlist`,
+  );
 }
 
-async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Promise<number> {
+async function establish(keys: string[], flags: EstablishFlags, io: CliIo, formatGiven: boolean): Promise<number> {
   if (flags.seed !== undefined && !flags.mock) throw new CliUsageError("--seed only applies with --mock");
+  // Before anything is opened for writing: an output that is also the input would be emptied.
+  const { resumeIsOut } = await refuseSameFile(flags);
+  const previous =
+    flags.resume === undefined ? undefined : await readResume(flags.resume, { missingIsEmpty: resumeIsOut });
+  /** --out is the --resume file, with rows in it: the run appends after its last complete row. */
+  const appending = resumeIsOut ? previous?.continuation && previous : undefined;
+  let format = flags.format;
+  if (appending?.format !== undefined && appending.format !== format) {
+    if (formatGiven) {
+      throw new CliUsageError(
+        `--out ${flags.out} is also the --resume file, and holds ${appending.format}: --format ${format} cannot be appended to it. Leave --format out, or write to another file.`,
+      );
+    }
+    format = appending.format;
+  }
+  const done = previous?.done;
   const input = await openInput({ args: keys, file: flags.file, column: flags.column, stdin: io.stdin });
-  const writer = new ResultWriter(flags.out ? openOut(flags.out) : io.stdout, flags.format, flags.out !== undefined);
-  const failedOut = flags.failed ? new FailedWriter(openOut(flags.failed)) : undefined;
   const say = (line: string) => {
-    if (!flags.quiet) io.stderr.write(`${line}\n`);
+    if (!flags.quiet) io.stderr.write(`${sanitize(line)}\n`);
+  };
+
+  /** What stopped the run, for the person to fix (exit 2); the first one wins. */
+  let fatal: CliUsageError | undefined;
+  /** Set once the run is stopped or aborted: it reads nothing more, so nothing more is counted. */
+  let halted = false;
+  let run: ReturnType<NodeContactsClient["establishAll"]> | undefined;
+  const abort = new AbortController();
+  /** Stops the run for good: no new batches, and the ones in flight are aborted (their keys: ABORTED). */
+  const stopWith = (error: CliUsageError) => {
+    fatal ??= error;
+    halted = true;
+    run?.stop();
+    if (!abort.signal.aborted) abort.abort(error);
+  };
+
+  let writer!: ResultWriter;
+  let failedOut: FailedWriter | undefined;
+  /**
+   * Opens --out (or stdout) and --failed, and writes --out's header, before the first request: a
+   * file that cannot be written stops the run before anything is sent. A later write error stops
+   * it too (a full disk, a reader that went away).
+   */
+  const openOutputs = async () => {
+    const lost = (what: string) => (error: unknown) => stopWith(new CliUsageError(writeFailure(what, error)));
+    const failedSink = flags.failed === undefined ? undefined : await openOutputFile("--failed", flags.failed);
+    const out =
+      flags.out === undefined ? streamSink(io.stdout) : await openOutputFile("--out", flags.out, appending?.keep);
+    writer = new ResultWriter(
+      out,
+      format,
+      lost(flags.out === undefined ? "the results to stdout" : `--out ${flags.out}`),
+      appending?.continuation,
+    );
+    if (failedSink) failedOut = new FailedWriter(failedSink, lost(`--failed ${flags.failed}`));
+    if (flags.out !== undefined) await writer.begin();
+    if (fatal) throw fatal;
   };
 
   // Keys as read, checked one by one: a bad key is reported with its line at once, and never sent.
   let invalid = 0;
   let read = 0;
+  /** Keys the --resume file records as done: not sent again. */
+  let skipped = 0;
   let lastWhere = "";
-  /** Set once the run is stopped or aborted: it reads nothing more, so nothing more is counted. */
-  let halted = false;
   const seen = flags.dedupe ? new Set<string>() : undefined;
   async function* valid(source: AsyncIterable<InputKey>) {
-    for await (const { key, where } of source) {
+    for await (const { key, where, problem: found } of source) {
       // A stopped run no longer waits for this generator, which may still be resuming from a read
       // it started before: what arrives now was never taken, so it is neither counted nor reported.
       if (halted) return;
       lastWhere = where;
-      const problem = keyProblem(key);
+      // The input's own finding first (a control character), then the client's rules.
+      const problem = found ?? keyProblem(key);
       if (problem) {
         invalid++;
         await writer.write({ key, result: "failed", reason: `${where}: ${problem}` });
         await failedOut?.add(key);
         say(`invalid key at ${where}: ${problem}`);
+        continue;
+      }
+      if (done?.has(key)) {
+        skipped++;
         continue;
       }
       if (seen) {
@@ -142,19 +252,53 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
       yield key;
     }
   }
+  /** The input failed mid-way (an unclosed quote, bytes that do not decode): what to say. */
+  const inputFailure = (error: unknown) => {
+    const source = flags.file === undefined ? "the arguments" : flags.file === "-" ? "stdin" : flags.file;
+    const what =
+      error instanceof CliUsageError
+        ? error.message
+        : `Reading ${source} failed: ${(error as Error)?.message ?? error}`;
+    const before = read + invalid + skipped;
+    return new CliUsageError(
+      `${what.replace(/\.$/, "")}. ${before === 1 ? "The 1 key" : `The ${fmt(before)} keys`} read before it ` +
+        `(the input was read through ${lastWhere || "its start"}) ${before === 1 ? "has its" : "have their"} results; ` +
+        "nothing after it was read. Fix the input and run again",
+    );
+  };
+  const skippedNote = () => (previous ? ` ${count(skipped, "key")} skipped: done in ${flags.resume}.` : "");
+
   if (flags.dryRun) {
-    let count = 0;
-    for await (const _ of valid(input.keys)) count++;
-    const failed = invalid;
+    await openOutputs();
+    let valids = 0;
+    let failure: { error: unknown } | undefined;
+    try {
+      for await (const _ of valid(input.keys)) valids++;
+    } catch (error) {
+      failure = { error };
+    }
     await writer.end();
     await failedOut?.end();
-    if (count === 0 && failed === 0) throw new CliUsageError("The input has no keys");
-    const batches = Math.ceil(count / flags.batchSize);
+    if (failure) fatal ??= inputFailure(failure.error);
+    if (fatal) throw fatal;
+    if (valids === 0 && invalid === 0 && skipped === 0) throw new CliUsageError("The input has no keys");
+    const batches = Math.ceil(valids / flags.batchSize);
     say(
-      `Dry run: ${fmt(count)} valid keys would be sent in ${fmt(batches)} requests of up to ${flags.batchSize}; ${fmt(failed)} invalid. Nothing was sent.`,
+      `Dry run: ${count(valids, "valid key")} would be sent in ${count(batches, "request")} of up to ${flags.batchSize}; ${fmt(invalid)} invalid.${skippedNote()} Nothing was sent.`,
     );
-    return failed > 0 ? EXIT.keysFailed : EXIT.ok;
+    return invalid > 0 ? EXIT.keysFailed : EXIT.ok;
   }
+
+  // The client's own options: its per-attempt time limit, and the refusals that stop the run at once
+  // (told here, as the request fails, before its worker can take another batch).
+  const clientOptions = {
+    timeoutMs: flags.timeout,
+    onEvent: (event: ContactsEvent) => {
+      if (event.type !== "error") return;
+      const refusal = refusalOf(event.error);
+      if (refusal) stopWith(refusal);
+    },
+  };
 
   let client: NodeContactsClient;
   let stopMock = () => {};
@@ -172,26 +316,21 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
       baseUrl: service.url,
       authBaseUrl: service.url,
       transport: "undici",
+      ...clientOptions,
     });
   } else {
     try {
-      client = createContactsClientFromEnv(loadEnvironment(io.env, flags.envFile), { transport: "undici" });
+      client = createContactsClientFromEnv(loadEnvironment(io.env, flags.envFile), {
+        transport: "undici",
+        ...clientOptions,
+      });
     } catch (error) {
       if (error instanceof ContactsValidationError) throw new CliUsageError(error.message);
       throw error;
     }
   }
 
-  const abort = new AbortController();
-  const progress = createProgress({
-    stream: io.stderr,
-    total: input.total,
-    quiet: flags.quiet === true,
-    intervalMs: Number(io.env.SFMC_CONTACTS_PROGRESS_MS ?? 2000),
-  });
   let interrupts = 0;
-  let authError: ContactsAuthError | undefined;
-  let run: ReturnType<NodeContactsClient["establishAll"]> | undefined;
   const onInterrupt = () => {
     interrupts++;
     halted = true;
@@ -200,16 +339,26 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
       io.stderr.write("\nStopping: no new batches; waiting for the ones in flight (Ctrl-C again to abort them).\n");
     } else abort.abort(new Error("interrupted"));
   };
+  let progress: ReturnType<typeof createProgress> | undefined;
+  const tally = { established: 0, created: 0, existing: 0, acknowledged: 0, failed: 0, notSent: 0 };
 
-  let failed = 0;
   try {
+    await openOutputs();
+    progress = createProgress({
+      stream: io.stderr,
+      total: input.total,
+      quiet: flags.quiet === true,
+      intervalMs: Number(io.env.SFMC_CONTACTS_PROGRESS_MS ?? 2000),
+    });
+    const shown = progress;
     try {
       run = client.establishAll(valid(input.keys), {
         batchSize: flags.batchSize,
         concurrency: flags.concurrency,
         returnResults: flags.results,
         signal: abort.signal,
-        onProgress: (p) => progress.update({ processed: p.processed, failed: p.failed }),
+        // Invalid and skipped keys are done too, as far as the total is concerned.
+        onProgress: (p) => shown.update({ processed: p.processed + invalid + skipped, failed: p.failed + invalid }),
       });
     } catch (error) {
       // Options the client refuses (--concurrency above its bound, say) are a usage error.
@@ -217,55 +366,71 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo): Prom
       throw error;
     }
     io.signals.on("SIGINT", onInterrupt);
-    for await (const result of run as AsyncIterable<ContactResult | AcknowledgedResult>) {
-      if (result.ok) {
-        await writer.write(
-          "acknowledged" in result
-            ? { key: result.key, result: "acknowledged" }
-            : {
-                key: result.key,
-                result: "established",
-                contactId: result.contactId,
-                isNew: result.isNew,
-                status: result.status,
-              },
-        );
-      } else {
-        failed++;
-        if (result.error instanceof ContactsAuthError && !authError) {
-          authError = result.error;
-          halted = true;
-          run.stop();
+    try {
+      for await (const result of run as AsyncIterable<ContactResult | AcknowledgedResult>) {
+        if (result.ok) {
+          if ("acknowledged" in result) {
+            tally.acknowledged++;
+            await writer.write({ key: result.key, result: "acknowledged" });
+          } else {
+            tally.established++;
+            if (result.isNew === true) tally.created++;
+            else if (result.isNew === false) tally.existing++;
+            await writer.write({
+              key: result.key,
+              result: "established",
+              contactId: result.contactId,
+              isNew: result.isNew,
+              status: result.status,
+            });
+          }
+        } else {
+          tally.failed++;
+          if (result.code === "NOT_SENT") tally.notSent++;
+          const refusal = refusalOf(result.error);
+          if (refusal) stopWith(refusal);
+          await writer.write({ key: result.key, result: "failed", reason: `${result.code}: ${result.reason}` });
+          await failedOut?.add(result.key);
         }
-        await writer.write({ key: result.key, result: "failed", reason: `${result.code}: ${result.reason}` });
-        await failedOut?.add(result.key);
       }
+    } catch (error) {
+      // The input failed mid-way. Core sent the keys read before it, and every one of them has
+      // its result above; the run ends here, its output closed and whole.
+      fatal ??= inputFailure(error);
     }
-    failed += invalid;
-    const summary = await run.done();
     progress.stop();
     await writer.end();
     await failedOut?.end();
-    if (authError) throw new CliUsageError(authError.message);
-    if (summary.total === 0 && failed === 0) throw new CliUsageError("The input has no keys");
 
-    const established = flags.results
-      ? `Established ${fmt(summary.established)} contacts: ${fmt(summary.created)} new, ${fmt(summary.existing)} existing.`
-      : `Sent ${fmt(summary.established)} keys (fire and forget: acknowledged, without per-key results).`;
-    const notSent = summary.notSent ? ` (${fmt(summary.notSent)} read but not sent: the run ended first)` : "";
+    const failed = tally.failed + invalid;
+    const total = tally.established + tally.acknowledged + failed;
+    if (!fatal && total === 0 && skipped === 0) throw new CliUsageError("The input has no keys");
+    const results = flags.results
+      ? `Established ${count(tally.established, "contact")}: ${fmt(tally.created)} new, ${fmt(tally.existing)} existing.`
+      : `Sent ${count(tally.acknowledged, "key")} (fire and forget: acknowledged, without per-key results).`;
+    const notSent = tally.notSent ? ` (${fmt(tally.notSent)} read but not sent: the run ended first)` : "";
     say(
-      `${established} ${fmt(failed)} failed${notSent}.${failedOut && failed ? ` Failed keys are in ${flags.failed}.` : ""}`,
+      `${results} ${fmt(failed)} failed${notSent}.${failedOut && failed ? ` Failed keys are in ${flags.failed}.` : ""}${skippedNote()}`,
     );
+    if (fatal) {
+      const sent = tally.established + tally.acknowledged;
+      // Say how to pick up from here; the results written so far are whole rows.
+      const resume =
+        sent > 0 && flags.out !== undefined
+          ? ` ${count(sent, "key")} ${sent === 1 ? "was" : "were"} already done: run again with --resume ${flags.out} to skip ${sent === 1 ? "it" : "them"}.`
+          : "";
+      throw new CliUsageError(`${fatal.message.replace(/\.$/, "")}.${resume}`);
+    }
     if (interrupts > 0) {
       say(
-        `Interrupted: ${fmt(read)} keys were read and every one of them is in the results above; ` +
+        `Interrupted: ${read === 1 ? "1 key was read and it is" : `${fmt(read)} keys were read and every one of them is`} in the results above; ` +
           `the input was read through ${lastWhere || "its start"} and nothing after it was sent.`,
       );
       return EXIT.interrupted;
     }
     return failed > 0 ? EXIT.keysFailed : EXIT.ok;
   } finally {
-    progress.stop();
+    progress?.stop();
     io.signals.off("SIGINT", onInterrupt);
     // A stopped run leaves an idle stdin waiting for its writer: close it, or the process lives on.
     if (halted && flags.file === "-") io.stdin.destroy();
@@ -305,14 +470,23 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .addOption(new Option("--format <format>", "how to print results").choices(FORMATS).default("table"))
     .option("--out <file>", "write results to a file instead of stdout")
     .option("--failed <file>", "write the keys that failed, one per line, ready for --file")
+    .option(
+      "--resume <file>",
+      "skip the keys an earlier run's --out records as established (json, ndjson, csv or table); may be the --out file itself, which is then appended to",
+    )
+    .addOption(
+      new Option("--timeout <ms>", "time limit of one attempt of a request (token or establish), in milliseconds")
+        .default(DEFAULT_TIMEOUT_MS)
+        .argParser(timeoutMs),
+    )
     .option("--dry-run", "read and check the keys, count them, send nothing")
     .option("--mock", "run against the embedded mock of Marketing Cloud (no credentials needed)")
     .addOption(new Option("--seed <n>", "the mock's seed, for repeatable ids").argParser(positiveInt("--seed")))
     .option("--env-file <path>", "read SFMC_* credentials from this file (the environment wins)")
     .option("--quiet", "no progress and no summary on stderr")
     .addHelpText("after", EXAMPLES)
-    .action(async (keys: string[], flags: EstablishFlags) => {
-      code = await establish(keys, flags, io);
+    .action(async (keys: string[], flags: EstablishFlags, command: Command) => {
+      code = await establish(keys, flags, io, command.getOptionValueSource("format") !== "default");
     });
   try {
     if (argv.length === 0) {
@@ -327,10 +501,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof CliUsageError) {
-      io.stderr.write(`sfmc-contacts: ${error.message}\n`);
+      // A message may quote the input or the service: nothing in it reaches the terminal as a control.
+      io.stderr.write(`sfmc-contacts: ${sanitize(error.message)}\n`);
       return EXIT.usage;
     }
-    io.stderr.write(`sfmc-contacts: ${(error as Error).message ?? String(error)}\n`);
+    io.stderr.write(`sfmc-contacts: ${sanitize((error as Error).message ?? String(error))}\n`);
     return EXIT.keysFailed;
   }
 }

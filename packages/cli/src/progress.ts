@@ -15,6 +15,14 @@ export interface Progress {
   stop(): void;
 }
 
+/**
+ * A count with its noun, singular for one: `1 key`, `2 keys`, `1,000 requests`. Every message
+ * with a number goes through it.
+ */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n.toLocaleString("en-US")} ${n === 1 ? noun : plural}`;
+}
+
 const rateOf = (processed: number, started: number) => {
   const seconds = (Date.now() - started) / 1000;
   return seconds > 0 ? Math.round(processed / seconds) : 0;
@@ -54,7 +62,9 @@ function lines(stream: Writable, total: number | undefined, intervalMs: number):
   const print = () => {
     const { processed, failed } = latest;
     const rate = rateOf(processed, started);
-    const of = total ? `/${total} keys (${Math.floor((processed / total) * 100)}%)` : " keys";
+    const of = total
+      ? `/${total} ${total === 1 ? "key" : "keys"} (${Math.floor((processed / total) * 100)}%)`
+      : ` ${processed === 1 ? "key" : "keys"}`;
     const eta = total && rate > 0 ? `, ETA ${Math.max(0, Math.ceil((total - processed) / rate))}s` : "";
     stream.write(`progress: ${processed}${of}, ${rate} keys/s${eta}, ${failed} failed\n`);
   };

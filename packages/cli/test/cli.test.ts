@@ -266,7 +266,9 @@ describe("bad input gets an error a person can act on", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Examples:");
     expect(help.stdout).toContain("--file <path>");
-    expect(help.stdout).toContain("Exit codes: 0 all established, 1 some keys failed, 2 usage");
+    expect(help.stdout).toContain("Exit codes:\n  0    every key established, every result written\n  1    ");
+    expect(help.stdout).toContain("\n  2    something to fix stopped or prevented the run");
+    expect(help.stdout).toContain("\n  130  interrupted");
     const version = await runCli(["--version"]);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });

@@ -2,7 +2,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const bin = fileURLToPath(new URL("../dist/bin.mjs", import.meta.url));
+/**
+ * The built bin. SFMC_CONTACTS_CLI_BIN points the tests at another build, to check that a
+ * regression test fails on the code from before its fix.
+ */
+export const bin = process.env.SFMC_CONTACTS_CLI_BIN || fileURLToPath(new URL("../dist/bin.mjs", import.meta.url));
 export const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
 
 export interface CliRun {
@@ -21,6 +25,11 @@ export interface CliOptions {
   onStart?: (child: ChildProcess, output: { stdout: () => string; stderr: () => string }) => void;
   /** A hang guard, not a speed limit: the child is killed after this long. Default 120 s. */
   timeoutMs?: number;
+  /** Leave stdin open after writing `stdin` (an idle pipe); it is closed when the child ends. */
+  stdinOpen?: boolean;
+  /** Run the child as this user and group (a root test run checks permissions as `nobody`). */
+  uid?: number;
+  gid?: number;
 }
 
 /** The default hang guard: a run takes a second or two, many times that on a loaded machine. */
@@ -44,7 +53,11 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     const child = spawn(command, argv, {
       env: cleanEnv(options.env),
       stdio: ["pipe", "pipe", "pipe"],
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
     });
+    // A child that exits without reading all of stdin makes the pipe fail (EPIPE): not a test error.
+    child.stdin.on("error", () => {});
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -62,8 +75,29 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
-    if (options.stdin !== undefined) child.stdin.end(options.stdin);
+    if (options.stdinOpen) {
+      if (options.stdin !== undefined) child.stdin.write(options.stdin);
+      child.on("close", () => child.stdin.destroy());
+    } else if (options.stdin !== undefined) child.stdin.end(options.stdin);
     else child.stdin.end();
     options.onStart?.(child, { stdout: () => stdout, stderr: () => stderr });
   });
+}
+
+/** The environment that points the CLI at a loopback service (any credentials do there). */
+export function loopbackEnv(url: string): Record<string, string> {
+  return {
+    SFMC_CLIENT_ID: "id",
+    SFMC_CLIENT_SECRET: "cli-secret-never-printed",
+    SFMC_REST_BASE_URL: url,
+    SFMC_AUTH_BASE_URL: url,
+  };
+}
+
+/** The rows of ndjson output. */
+export function ndjsonRows<T = { key: string; result: string; reason?: string }>(text: string): T[] {
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line) as T);
 }
