@@ -108,7 +108,12 @@ export interface NodeClientOptions extends ClientOptions {
  * ```
  */
 export interface NodeContactsClient extends ContactsClient {
-  /** Closes the client's keep-alive connections (undici transport). The client is unusable after. */
+  /**
+   * Closes the client's keep-alive connections (undici transport), after the requests in flight.
+   * The client is unusable after: any later call (establish, establishAll's batches, raw, a token
+   * request) fails at once, with nothing sent, with a `ContactsValidationError` (`reason`
+   * `"client closed"`), never retried. Calling it again is harmless.
+   */
   close(): Promise<void>;
 }
 
@@ -154,8 +159,24 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
   }
 
   const agent = transportName === "undici" ? createAgent() : undefined;
+  // After close(), every request fails at once: with undici the closed agent's error looked like a
+  // network error and was retried for seconds; with fetch the client went on as if open.
+  let closing: Promise<void> | undefined;
+  const refuseClosed = () => {
+    if (closing) {
+      const reason = "client closed";
+      throw new ContactsValidationError(
+        "The client is closed (close() was called): nothing was sent. Create a new client.",
+        { reason },
+      );
+    }
+  };
   // With undici, tokens and `raw` share the agent too, so close() closes every socket.
-  const fetchFn = options.fetch ?? (agent ? agentFetch(agent) : (request: Request) => fetch(request));
+  const open = options.fetch ?? (agent ? agentFetch(agent) : (request: Request) => fetch(request));
+  const fetchFn = async (request: Request) => {
+    refuseClosed();
+    return open(request);
+  };
   // The body cap of establish holds for the token route and `raw` too (core's default when unset).
   const cap = options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes };
   const tokens = new TokenManager({
@@ -172,6 +193,7 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     onEvent: options.onEvent,
   });
   const credentials = async (signal?: AbortSignal) => {
+    refuseClosed();
     const token = await tokens.token(signal);
     return { baseUrl: explicitRest ?? token.restUrl, authorization: `Bearer ${token.accessToken}` };
   };
@@ -216,7 +238,10 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
       renew: (refused, signal) => tokens.renew(refused.authorization?.replace(/^Bearer /, "") ?? "", signal),
     },
   });
-  return { ...core, close: async () => agent?.close() };
+  return {
+    ...core,
+    close: () => (closing ??= agent ? agent.close() : Promise.resolve()),
+  };
 }
 
 /** The environment variables `createContactsClientFromEnv` reads. */
