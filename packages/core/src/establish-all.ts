@@ -1,5 +1,5 @@
 import { correlate } from "./correlate.js";
-import { ContactsValidationError } from "./errors.js";
+import { ContactsValidationError, text } from "./errors.js";
 import {
   checkRun,
   type EstablishAllOptions,
@@ -140,7 +140,9 @@ export function establishAll(
     const problem = keyProblem(value);
     if (problem) {
       const reason = `the key ${problem}`;
-      settle([{ ok: false, key: String(value), index: t.total, code: "INVALID_KEY", reason, messages: [] }]);
+      // text(), not String(): a key with no text form (a null-prototype object, a throwing
+      // toString) is an invalid key, not the input's failure.
+      settle([{ ok: false, key: text(value), index: t.total, code: "INVALID_KEY", reason, messages: [] }]);
     } else {
       keys.push(value as string);
       at.push(t.total);

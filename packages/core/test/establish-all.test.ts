@@ -111,6 +111,32 @@ describe("establishAll", () => {
     expect(progress.at(-1)).toMatchObject({ processed: keys.length, failed: 24, inFlight: 0 });
   });
 
+  // Review defect 9d: a key whose text form throws (String() of it) made the whole run reject.
+  it("a key with no text form is an INVALID_KEY like any other non-string, and the run goes on", async () => {
+    const throwing = {
+      toString() {
+        throw new Error("no text form");
+      },
+    };
+    const odd: unknown[] = [1, null, undefined, Symbol("s"), 10n, throwing, Object.create(null), "ok"];
+    const run = makeClient().establishAll(odd as string[]);
+    const results = await collect(run);
+    expect(results.map((r) => (r.ok ? `ok:${r.key}` : r.code))).toEqual([
+      ...Array.from({ length: 7 }, () => "INVALID_KEY"),
+      "ok:ok",
+    ]);
+    expect(results.slice(0, 7).map((r) => r.key)).toEqual([
+      "1",
+      "null",
+      "undefined",
+      "Symbol(s)",
+      "10",
+      "[object]",
+      "[object]",
+    ]);
+    expect(await run.done()).toMatchObject({ total: 8, established: 1, failed: 7 });
+  });
+
   it("streams: the input is read only as far as results are consumed", async () => {
     let read = 0;
     function* source() {
