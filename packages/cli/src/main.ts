@@ -16,7 +16,7 @@ import {
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { CliUsageError, EXIT } from "./cli-error.js";
 import { loadEnvironment } from "./credentials.js";
-import { type InputKey, openInput } from "./input.js";
+import { ENCODINGS, type Encoding, type InputKey, openInput } from "./input.js";
 import {
   FailedWriter,
   FORMATS,
@@ -110,6 +110,7 @@ const timeoutMs = (value: string) => {
 interface EstablishFlags {
   file?: string;
   column?: string;
+  encoding: Encoding;
   dedupe?: boolean;
   batchSize: number;
   concurrency: number;
@@ -176,7 +177,13 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
     format = appending.format;
   }
   const done = previous?.done;
-  const input = await openInput({ args: keys, file: flags.file, column: flags.column, stdin: io.stdin });
+  const input = await openInput({
+    args: keys,
+    file: flags.file,
+    column: flags.column,
+    encoding: flags.encoding,
+    stdin: io.stdin,
+  });
   const say = (line: string) => {
     if (!flags.quiet) io.stderr.write(`${sanitize(line)}\n`);
   };
@@ -462,6 +469,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .description("Create or return a contact for each key (POST /contacts/v1/establish), in batches, with progress.")
     .argument("[keys...]", "contact keys (or use --file)")
     .option("--file <path>", "read keys from a file: text (one key per line), CSV (with --column), or - for stdin")
+    .addOption(
+      new Option("--encoding <name>", "how --file or stdin is encoded (a UTF-8 or UTF-16 byte-order mark wins)")
+        .choices(ENCODINGS)
+        .default("utf-8"),
+    )
     .option("--column <name|index>", "the CSV column with the keys: a header name, or a 1-based position")
     .option("--dedupe", "skip keys already seen in this run (memory grows with the unique keys)")
     .addOption(new Option("--batch-size <n>", "keys per request").default(50).argParser(positiveInt("--batch-size")))
