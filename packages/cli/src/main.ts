@@ -72,7 +72,7 @@ Examples:
   $ sfmc-contacts establish --dry-run --file keys.txt
   $ sfmc-contacts establish --file keys.txt --format ndjson --out results.ndjson --resume results.ndjson
 
-Credentials come from the environment (or --env-file), never from flags:
+Credentials come from the environment (or a dotenv file: --dotenv <path>), never from flags:
   SFMC_SUBDOMAIN, SFMC_CLIENT_ID, SFMC_CLIENT_SECRET (required), SFMC_ACCOUNT_ID (optional)
 
 Exit codes:
@@ -123,6 +123,8 @@ interface EstablishFlags {
   dryRun?: boolean;
   mock?: boolean;
   seed?: number;
+  dotenv?: string;
+  /** The old name of --dotenv, kept working where Node lets it through (an existing file). */
   envFile?: string;
   quiet?: boolean;
 }
@@ -327,10 +329,17 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
     });
   } else {
     try {
-      client = createContactsClientFromEnv(loadEnvironment(io.env, flags.envFile), {
-        transport: "undici",
-        ...clientOptions,
-      });
+      client = createContactsClientFromEnv(
+        loadEnvironment(
+          io.env,
+          flags.dotenv ?? flags.envFile,
+          flags.dotenv === undefined && flags.envFile !== undefined ? "--env-file" : "--dotenv",
+        ),
+        {
+          transport: "undici",
+          ...clientOptions,
+        },
+      );
     } catch (error) {
       if (error instanceof ContactsValidationError) throw new CliUsageError(error.message);
       throw error;
@@ -494,7 +503,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option("--dry-run", "read and check the keys, count them, send nothing")
     .option("--mock", "run against the embedded mock of Marketing Cloud (no credentials needed)")
     .addOption(new Option("--seed <n>", "the mock's seed, for repeatable ids").argParser(positiveInt("--seed")))
-    .option("--env-file <path>", "read SFMC_* credentials from this file (the environment wins)")
+    .option("--dotenv <path>", "read SFMC_* credentials from this dotenv file (the environment wins)")
+    // Node exits 9 on `--env-file <missing>` before the CLI runs (see bin.ts); an existing file still works.
+    .addOption(new Option("--env-file <path>").hideHelp())
     .option("--quiet", "no progress and no summary on stderr")
     .addHelpText("after", EXAMPLES)
     .action(async (keys: string[], flags: EstablishFlags, command: Command) => {

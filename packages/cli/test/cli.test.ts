@@ -162,7 +162,7 @@ describe("against a loopback fake service, with credentials from the environment
     expect(run.stdout + run.stderr).not.toContain("cli-secret-never-printed");
   });
 
-  it("reads credentials from --env-file", async () => {
+  it("reads credentials from --dotenv, and from --env-file (its old name) when the file exists", async () => {
     const envFile = join(dir, "sfmc.env");
     await writeFile(
       envFile,
@@ -170,9 +170,11 @@ describe("against a loopback fake service, with credentials from the environment
         .map(([k, v]) => `${k}=${v}`)
         .join("\n"),
     );
-    const run = await runCli(["establish", "--env-file", envFile, "--quiet", "--format", "ndjson", "k1"]);
-    expect(run.code).toBe(0);
-    expect(run.stderr).toBe("");
+    for (const flag of ["--dotenv", "--env-file"]) {
+      const run = await runCli(["establish", flag, envFile, "--quiet", "--format", "ndjson", "k1"]);
+      expect(run.code, flag).toBe(0);
+      expect(run.stderr, flag).toBe("");
+    }
   });
 
   it("reports keys the service failed, exit 1", async () => {
@@ -235,7 +237,7 @@ describe("bad input gets an error a person can act on", () => {
     [["establish", "--mock", "--client-secret", "s", "a"], "unknown option '--client-secret'"],
     [["establish", "--seed", "3", "a"], "--seed only applies with --mock"],
     [["establish", "a"], "Missing environment variables: SFMC_SUBDOMAIN, SFMC_CLIENT_ID, SFMC_CLIENT_SECRET."],
-    [["establish", "--env-file", "/no/such.env", "a"], "Cannot read --env-file /no/such.env: no such file"],
+    [["establish", "--dotenv", "/no/such.env", "a"], "Cannot read --dotenv /no/such.env: no such file"],
     [["frobnicate"], "unknown command 'frobnicate'"],
   ])("%j: exit 2", async (args, message) => {
     const run = await runCli(args);

@@ -18,7 +18,7 @@ export interface CliRun {
 
 export interface CliOptions {
   env?: Record<string, string>;
-  stdin?: string;
+  stdin?: string | Uint8Array;
   /** Extra node flags (e.g. --import of a probe). */
   nodeArgs?: string[];
   /** Called with the child as soon as it starts (to send signals). */
