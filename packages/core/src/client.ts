@@ -104,7 +104,8 @@ export interface ContactsClient {
   establish(keys: readonly string[], options?: EstablishOptions): Promise<EstablishResult | EstablishAcknowledgement>;
   /**
    * Establishes any number of keys from an `Iterable` or `AsyncIterable`, in batches, streaming:
-   * memory stays bounded by batch size × concurrency. Every key read gets exactly one result.
+   * memory stays bounded by batch size × concurrency. Every key read gets exactly one result (a
+   * key the input gives after the run stopped is not read: see `EstablishAllRun.stop()`).
    * Returns the run, not a promise: iterate it for per-key results and/or call `done()` for the
    * summary (`await client.establishAll(keys).done()`). Nothing starts before one of the two.
    * Bad options or a non-iterable throw a `ContactsValidationError` at the call; a sparse array

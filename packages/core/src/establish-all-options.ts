@@ -59,8 +59,9 @@ export interface EstablishAllOptions {
   /**
    * Aborts the run, even while the input is waiting for its next key: requests in flight are
    * cancelled and their keys reported `ABORTED`; keys read but not yet sent are reported
-   * `NOT_SENT`. The run settles promptly. The client's own `signal` (`ClientOptions.signal`) ends
-   * the run the same way.
+   * `NOT_SENT`. The run settles promptly: within 500 ms when the input was waiting for its next
+   * key (see `EstablishAllRun.stop()` for a key it gives meanwhile). The client's own `signal`
+   * (`ClientOptions.signal`) ends the run the same way.
    */
   signal?: AbortSignal | undefined;
   /** Called after each batch is answered (and once at the end). */
@@ -94,7 +95,9 @@ export interface EstablishAllProgress {
 }
 
 /**
- * The totals of a finished run. Every key read from the input is counted exactly once.
+ * The totals of a finished run. Every key read from the input is counted exactly once. A key is
+ * read when the input gives it to the run before the run settles; see `EstablishAllRun.stop()`
+ * for a key the input gives after that.
  *
  * @example
  * ```ts
@@ -137,6 +140,11 @@ export interface EstablishAllRun<Result = ContactResult> extends AsyncIterable<R
    * Stops reading the input, even while it is waiting for its next key. The keys already read are
    * still sent (the last batch may be partial) and the batches in flight finish. The summary then
    * has `stopped: true`.
+   *
+   * If the input was already asked for its next key (its `next()` is pending) when the run stops,
+   * here or by the signal, the run waits up to 500 ms for it: a key given by then is read and
+   * reported `NOT_SENT`. A key given later is not read: the run has settled, so it gets no result
+   * and is not counted. Stop the source first (or let it end) if every key it gives must be counted.
    */
   stop(): void;
 }

@@ -18,8 +18,11 @@ const WOKEN = Symbol("woken");
 /** The longest a timer waits: a longer delay would fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** Longest wait for the input's `return()` when the input is not stuck in `next()`. */
-const CLOSE_WAIT_MS = 500;
+/**
+ * Longest wait, once the run has stopped, for the input: for the key it was already asked for (see
+ * `drain`), and for its `return()` when it is not stuck in `next()`.
+ */
+const LATE_KEY_WAIT_MS = 500;
 
 const NOT_SENT_REASON = "the run ended before this key was sent";
 
@@ -209,16 +212,20 @@ export function establishAll(
   };
 
   /**
-   * After the workers: a next() that a flush stopped waiting for may have delivered a key since,
-   * with no worker left to read it (the run was stopped or aborted meanwhile). The input gave it,
-   * so it gets a result: NOT_SENT. A next() still pending gave nothing, and is left alone.
+   * After the workers: the input was asked for a key (a next() that stop(), the signal or a flush
+   * stopped waiting for) and no worker is left to read it. The run waits for it, at most
+   * LATE_KEY_WAIT_MS: a key that comes by then was read, and gets its result (NOT_SENT); one that
+   * comes later never reaches the run (which has settled), so it is neither read nor counted.
    */
   const drain = async () => {
     const keys: string[] = [];
     const at: number[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      // Both settled: the race takes the first, so an arrived result wins over WOKEN.
-      const item = await Promise.race([pending, WOKEN]);
+      const item = await Promise.race([
+        pending,
+        new Promise((resolve) => (timer = setTimeout(resolve, LATE_KEY_WAIT_MS, WOKEN))),
+      ]);
       if (item === WOKEN) return;
       pending = undefined;
       take(item, keys, at);
@@ -226,6 +233,8 @@ export function establishAll(
       ended = true;
       failure = { error };
       pending = undefined;
+    } finally {
+      clearTimeout(timer);
     }
     notSent(keys, at);
   };
@@ -290,7 +299,7 @@ export function establishAll(
       const closing = Promise.resolve(iterator.return?.());
       closing.catch(() => {});
       if (!pending)
-        await Promise.race([closing, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+        await Promise.race([closing, new Promise((resolve) => (timer = setTimeout(resolve, LATE_KEY_WAIT_MS)))]);
     } catch {
       // A synchronous throw or a rejection of return(): nothing left to account for.
     } finally {

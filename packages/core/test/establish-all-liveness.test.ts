@@ -355,6 +355,47 @@ describe("flushMs: a slow input's keys are established as they come", { timeout:
     expect(calls).toBe(2);
   });
 
+  /**
+   * Review defect 10: when stop() landed while the input's next() was pending, a key the input
+   * gave just afterwards got no result, though the docs say every key read is counted. The run
+   * now waits a bounded time (500 ms) for that key.
+   */
+  it("stop() while the input was asked for a key: a key that comes soon after is read and NOT_SENT", async () => {
+    const { client, sent } = fakeClient();
+    let deliver: ((result: IteratorResult<string>) => void) | undefined;
+    let calls = 0;
+    const iterator: AsyncIterator<string> = {
+      next: () => {
+        calls++;
+        if (calls === 1) return Promise.resolve({ value: "a", done: false });
+        return new Promise((resolve) => (deliver = resolve));
+      },
+    };
+    const run = client.establishAll({ [Symbol.asyncIterator]: () => iterator }, { flushMs: 600_000 });
+    const results = collect(run);
+    await until(() => calls === 2, "the input asked for its second key");
+    run.stop();
+    // Given after the run stopped (a macrotask later), well inside the wait.
+    await tick();
+    deliver?.({ value: "b", done: false });
+    const all = await guard(results, "iteration after stop()");
+    expect(codes(all)).toEqual({ a: "ok", b: "NOT_SENT" });
+    expect(sent).toEqual([["a"]]);
+    expect(await run.done()).toMatchObject({ total: 2, established: 1, notSent: 1, stopped: true });
+  });
+
+  it("stop() while the input never answers: the wait is bounded, and the run settles without that key", async () => {
+    const { client } = fakeClient();
+    const { source, calls } = idleSource(["a"]);
+    const run = client.establishAll(source, { flushMs: 600_000 });
+    const results = collect(run);
+    await until(() => calls.next === 2, "the input idle after one key");
+    run.stop();
+    const all = await guard(results, "iteration after stop()");
+    expect(codes(all)).toEqual({ a: "ok" });
+    expect(await run.done()).toMatchObject({ total: 1, processed: 1, stopped: true });
+  });
+
   it("checks flushMs: a whole number >= 0", () => {
     const { client } = fakeClient();
     for (const flushMs of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "10" as unknown as number]) {
