@@ -68,7 +68,8 @@ export function agentFetch(agent: Agent): (request: Request) => Promise<Response
     // A Response cannot hold a status outside 200-599 (it throws a RangeError, which looked like a
     // network error and was retried): such an answer is refused as the spec client refuses it.
     if (status < 200 || status > 599) {
-      response.body.destroy();
+      // Destroying an unread body emits undici's RequestAbortedError: expected here, not a crash.
+      response.body.on("error", () => {}).destroy();
       await refuseAnswer(status);
     }
     // Null-body statuses: a Response with a body and one of these throws a TypeError.
