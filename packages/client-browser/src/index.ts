@@ -67,7 +67,7 @@ export interface BrowserClientOptions extends ClientOptions {
  * ```
  */
 export function createContactsClient(options: BrowserClientOptions): ContactsClient {
-  const { accessToken, baseUrl: base, middleware = [], maxResponseBytes } = options;
+  const { accessToken, baseUrl: base, middleware = [], maxResponseBytes, timeoutMs } = options;
   const baseUrl = resolveBase(base);
   const send = options.fetch ?? ((request: Request) => fetch(request));
   const authorization = async () => {
@@ -75,7 +75,7 @@ export function createContactsClient(options: BrowserClientOptions): ContactsCli
     return token && `Bearer ${token}`;
   };
   // The token goes on every raw request too (ahead of the middleware), unless it has its own.
-  const raw = lazyClient({ baseUrl, fetch: send, maxResponseBytes, authorization }, middleware);
+  const raw = lazyClient({ baseUrl, fetch: send, maxResponseBytes, timeoutMs, authorization }, middleware);
   // Without middleware, establish needs none of openapi-fetch: a plain fetch of the spec's body.
   // A redirect is never followed: the pipeline refuses its 3xx, or a Chromium's opaque redirect (0).
   const transport: EstablishTransport = middleware.length

@@ -1,0 +1,28 @@
+/**
+ * Review defect 6, browser side: `raw` requests carry the client's `timeoutMs` (they had only the
+ * spec client's 30 s default, whatever the client was given). A fetch that never answers until
+ * its signal aborts shows which limit the request got.
+ */
+import { describe, expect, it } from "vitest";
+import { ContactsTimeoutError, createContactsClient } from "../../src/index.js";
+
+/** A fetch that answers only by rejecting when the request's signal aborts. */
+const silentFetch = (request: Request) =>
+  new Promise<Response>((_, reject) => {
+    request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
+  });
+
+describe("the browser client's raw requests", () => {
+  it("end at the client's timeoutMs with a ContactsTimeoutError naming it", async () => {
+    const client = createContactsClient({
+      baseUrl: "https://api.example.test/sfmc",
+      fetch: silentFetch,
+      timeoutMs: 200,
+    });
+    const error = await client.raw
+      .POST("/contacts/v1/establish", { body: { ContactKeys: ["Key1"] } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContactsTimeoutError);
+    expect(error).toMatchObject({ timeoutMs: 200 });
+  });
+});
