@@ -19,15 +19,21 @@ export interface Loopback {
   close(): Promise<void>;
 }
 
+/** A valid establish answer (JSON text) for whatever keys `requestBody` sent: every key new. */
+export function establishAnswerFor(requestBody: string): string {
+  const keys = (JSON.parse(requestBody) as { ContactKeys: string[] }).ContactKeys;
+  return JSON.stringify(
+    establishResponse({
+      items: keys.map((key, i) =>
+        establishItem({ contactKey: key, contactID: 1000 + i, requestItemIndex: i, isNewContact: true }),
+      ),
+    }),
+  );
+}
+
 /** Answers a valid establish body for whatever keys were sent. */
 export const answerEstablish: Handler = (_request, body, response) => {
-  const keys = (JSON.parse(body) as { ContactKeys: string[] }).ContactKeys;
-  const answer = establishResponse({
-    items: keys.map((key, i) =>
-      establishItem({ contactKey: key, contactID: 1000 + i, requestItemIndex: i, isNewContact: true }),
-    ),
-  });
-  response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+  response.writeHead(200, { "content-type": "application/json" }).end(establishAnswerFor(body));
 };
 
 /** Issues a token whose REST host is this server. */
@@ -46,41 +52,62 @@ const answerToken =
     );
   };
 
-export async function startLoopback(): Promise<Loopback> {
+/** What {@link listen} hands each request: its body already read. */
+export type OnRequest = (request: IncomingMessage, body: string, response: ServerResponse) => void | Promise<void>;
+
+/** A listening server: its URL, how many sockets it has seen, and close() (which ends them). */
+export interface Listening {
+  url: string;
+  connections(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A node:http server on 127.0.0.1, on a free port, that reads each request's body and hands it
+ * to `onRequest`. close() destroys open sockets first, so a stalled answer never holds a test.
+ * The one skeleton under every loopback server of the test suites.
+ */
+export async function listen(onRequest: OnRequest): Promise<Listening> {
   const sockets = new Set<Socket>();
-  const state: Loopback = {
-    url: "",
-    connections: 0,
-    hits: {},
-    onEstablish: answerEstablish,
-    onToken: answerToken(() => state.url),
+  let connections = 0;
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    await onRequest(request, Buffer.concat(chunks).toString("utf8"), response);
+  });
+  server.on("connection", (socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => connections,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString("utf8");
+}
+
+export async function startLoopback(): Promise<Loopback> {
+  const server = await listen(async (request, body, response) => {
     const path = request.url ?? "";
     state.hits[path] = (state.hits[path] ?? 0) + 1;
-    if (path === "/v2/token") {
-      await state.onToken(request, body, response);
-      return;
-    }
-    if (path === "/contacts/v1/establish") {
-      await state.onEstablish(request, body, response);
-      return;
-    }
+    if (path === "/v2/token") return state.onToken(request, body, response);
+    if (path === "/contacts/v1/establish") return state.onEstablish(request, body, response);
     response.writeHead(404).end();
   });
-  server.on("connection", (socket) => {
-    state.connections++;
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const state: Loopback = {
+    url: server.url,
+    get connections() {
+      return server.connections();
+    },
+    hits: {},
+    onEstablish: answerEstablish,
+    onToken: answerToken(() => state.url),
+    close: server.close,
+  };
   return state;
 }

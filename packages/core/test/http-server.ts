@@ -1,7 +1,7 @@
 /** A real HTTP server on 127.0.0.1 for what msw cannot fake honestly: redirects, trickles, huge bodies. */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { establishItem, establishResponse } from "@sfmc-contacts/mocks";
+import { listen } from "../../../tests/support/loopback.js";
 
 export type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 
@@ -23,28 +23,11 @@ export const answerEstablish: Handler = (_request, body, response) => {
 };
 
 export async function startServer(handle: Handler = answerEstablish): Promise<TestServer> {
-  const sockets = new Set<Socket>();
-  const state: TestServer = {
-    url: "",
-    requests: [],
-    handle,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+  const server = await listen((request, body, response) => {
     state.requests.push(`${request.method} ${request.url}`);
-    state.handle(request, Buffer.concat(chunks).toString("utf8"), response);
+    state.handle(request, body, response);
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const state: TestServer = { url: server.url, requests: [], handle, close: server.close };
   return state;
 }
 

@@ -2,9 +2,8 @@
  * A plain node:http server on 127.0.0.1 that records every request it receives, for tests that
  * must prove what reached a host (and what did not): token routes, redirect targets.
  */
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
-import { establishItem, establishResponse } from "@sfmc-contacts/mocks";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { establishAnswerFor, listen } from "../../../../tests/support/loopback.js";
 
 /** One request as the server saw it. */
 export interface Received {
@@ -28,35 +27,23 @@ export interface RecordingServer {
 }
 
 export async function startRecordingServer(answer?: Answer): Promise<RecordingServer> {
-  const sockets = new Set<Socket>();
-  const state: RecordingServer = {
-    url: "",
-    requests: [],
-    answer: answer ?? ((_request, response) => void response.writeHead(404).end()),
-    on: (path) => state.requests.filter((r) => r.path === path),
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+  const server = await listen((request, body, response) => {
     const received: Received = {
       method: request.method ?? "",
       path: request.url ?? "",
       headers: request.headers,
-      body: Buffer.concat(chunks).toString("utf8"),
+      body,
     };
     state.requests.push(received);
     state.answer(received, response);
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const state: RecordingServer = {
+    url: server.url,
+    requests: [],
+    answer: answer ?? ((_request, response) => void response.writeHead(404).end()),
+    on: (path) => state.requests.filter((r) => r.path === path),
+    close: server.close,
+  };
   return state;
 }
 
@@ -78,16 +65,6 @@ export function tokenBody(restUrl: string, overrides: Record<string, unknown> = 
   };
 }
 
-/** Answers a valid establish body for whatever keys were sent. */
-export function establishAnswer(request: Received, response: ServerResponse): void {
-  const keys = (JSON.parse(request.body) as { ContactKeys: string[] }).ContactKeys;
-  json(
-    response,
-    200,
-    establishResponse({
-      items: keys.map((key, i) =>
-        establishItem({ contactKey: key, contactID: 1000 + i, requestItemIndex: i, isNewContact: true }),
-      ),
-    }),
-  );
-}
+/** Answers a valid establish body for whatever keys were sent (the shared loopback answer). */
+export const establishAnswer: Answer = (request, response) =>
+  void response.writeHead(200, { "content-type": "application/json" }).end(establishAnswerFor(request.body));
