@@ -359,6 +359,8 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
   const tally = { established: 0, created: 0, existing: 0, acknowledged: 0, failed: 0, notSent: 0 };
 
   try {
+    // On before anything can take long: a Ctrl-C at any point from here is an interruption (130).
+    io.signals.on("SIGINT", onInterrupt);
     await openOutputs();
     progress = createProgress({
       stream: io.stderr,
@@ -381,7 +383,8 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
       if (error instanceof ContactsValidationError) throw new CliUsageError(error.message);
       throw error;
     }
-    io.signals.on("SIGINT", onInterrupt);
+    // A Ctrl-C that came before the run existed: stop it before it reads (a second one aborted it).
+    if (interrupts > 0) run.stop();
     try {
       for await (const result of run as AsyncIterable<ContactResult | AcknowledgedResult>) {
         if (result.ok) {
@@ -420,7 +423,8 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
 
     const failed = tally.failed + invalid;
     const total = tally.established + tally.acknowledged + failed;
-    if (!fatal && total === 0 && skipped === 0) throw new CliUsageError("The input has no keys");
+    // Interrupted before a key came is not an empty input: it says so below, with exit 130.
+    if (!fatal && interrupts === 0 && total === 0 && skipped === 0) throw new CliUsageError("The input has no keys");
     const results = flags.results
       ? `Established ${count(tally.established, "contact")}: ${fmt(tally.created)} new, ${fmt(tally.existing)} existing.`
       : `Sent ${count(tally.acknowledged, "key")} (fire and forget: acknowledged, without per-key results).`;

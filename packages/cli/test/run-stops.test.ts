@@ -133,4 +133,27 @@ describe("Ctrl-C while stdin is open and idle", () => {
     expect(run.stderr).toContain("Interrupted: 1 key was read and it is in the results above");
     expect(run.stderr).toContain("the input was read through line 1");
   });
+
+  it("before any key has come: exit 130 and an honest count, not a usage error about an empty input", async () => {
+    const out = join(dir, "interrupted-before-a-key.csv");
+    const run = await runCli(["establish", "--file", "-", "--format", "csv", "--out", out], {
+      env: loopbackEnv(service.url),
+      stdinOpen: true,
+      timeoutMs: 60_000,
+      onStart: (child) => {
+        // --out's header is written once the Ctrl-C handler is on: interrupt when it is there.
+        const poll = setInterval(async () => {
+          if ((await readFile(out, "utf8").catch(() => "")).startsWith("key,")) {
+            clearInterval(poll);
+            child.kill("SIGINT");
+          }
+        }, 20);
+        child.on("close", () => clearInterval(poll));
+      },
+    });
+    expect(run.stderr).not.toContain("has no keys");
+    expect(run.code).toBe(130);
+    expect(await readFile(out, "utf8")).toMatch(/^key,[^\n]*\n$/);
+    expect(run.stderr).toContain("Interrupted: 0 keys were read");
+  });
 });
