@@ -100,12 +100,17 @@ export function createSpecClient(options: SpecClientOptions): Client<paths> {
     ...rest,
     redirect: "manual",
     // Every request has a time limit (the caller's signal still aborts it), reading included.
+    // A timer, not AbortSignal.timeout(): Node holds a timeout signal only weakly, and one that is
+    // merely a source of AbortSignal.any() can be collected with nothing left to fire it.
     fetch: (async (request: Request, init?: RequestInit) => {
-      const limit = AbortSignal.timeout(timeoutMs);
+      const limit = new AbortController();
+      const timer = setTimeout(() => limit.abort(), timeoutMs);
       try {
-        return await untimed(request, init, AbortSignal.any([request.signal, limit]));
+        return await untimed(request, init, AbortSignal.any([request.signal, limit.signal]));
       } catch (error) {
-        throw limit.aborted ? new ContactsTimeoutError(timeoutMs) : error;
+        throw limit.signal.aborted ? new ContactsTimeoutError(timeoutMs) : error;
+      } finally {
+        clearTimeout(timer);
       }
     }) as (request: Request) => Promise<Response>,
   });

@@ -6,10 +6,21 @@
 import { describe, expect, it } from "vitest";
 import { ContactsTimeoutError, createContactsClient } from "../../src/index.js";
 
+/** Requests in flight: a real fetch holds its request (and so the signal that ends it) until it settles. */
+const inFlight = new Set<Request>();
+
 /** A fetch that answers only by rejecting when the request's signal aborts. */
 const silentFetch = (request: Request) =>
   new Promise<Response>((_, reject) => {
-    request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
+    inFlight.add(request);
+    request.signal.addEventListener(
+      "abort",
+      () => {
+        inFlight.delete(request);
+        reject(request.signal.reason);
+      },
+      { once: true },
+    );
   });
 
 describe("the browser client's raw requests", () => {
