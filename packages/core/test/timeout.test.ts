@@ -116,12 +116,13 @@ describe("timeoutMs a timer can honour", () => {
 });
 
 describe("the limit covers reading the answer (real sockets on 127.0.0.1)", () => {
-  it("a server that sends its headers, then one byte every 2 s, times out at timeoutMs", async () => {
+  it("a server that sends its headers, then a byte every 200 ms, times out at timeoutMs (the whole read, not the gaps)", async () => {
     const trickles: Array<ReturnType<typeof setInterval>> = [];
     const server = await startServer((_request, _body, response) => {
       response.writeHead(200, { "content-type": "application/json" });
       response.write("{");
-      const trickle = setInterval(() => response.write(" "), 2_000);
+      // A byte every 200 ms: an idle timer would never fire, only a limit on the whole attempt does.
+      const trickle = setInterval(() => response.write(" "), 200);
       trickles.push(trickle);
       response.on("close", () => clearInterval(trickle));
     });
@@ -132,11 +133,12 @@ describe("the limit covers reading the answer (real sockets on 127.0.0.1)", () =
         raw,
         transport: openapiFetchTransport(raw),
         retry: false,
-        timeoutMs: 300,
+        // Long enough that the request surely reaches the server on a loaded machine.
+        timeoutMs: 3_000,
       });
       const error = await client.establish(["Key1"]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ContactsTimeoutError);
-      expect(error).toMatchObject({ timeoutMs: 300 });
+      expect(error).toMatchObject({ timeoutMs: 3_000 });
       expect(server.requests).toEqual(["POST /contacts/v1/establish"]);
     } finally {
       for (const trickle of trickles) clearInterval(trickle);
