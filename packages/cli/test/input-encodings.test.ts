@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliRun, runCli } from "./run-cli.js";
+import { established, runCli } from "./run-cli.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -21,18 +21,6 @@ async function file(name: string, bytes: Uint8Array): Promise<string> {
   await writeFile(path, bytes);
   return path;
 }
-
-/** The keys the run established, in order. */
-const established = (run: CliRun) =>
-  run.stdout
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as { key: string; result: string })
-    .filter((row) => row.result === "established")
-    .map((row) => row.key);
-
-/** runCli writes stdin with `child.stdin.end()`, which takes bytes as well as a string. */
-const bytesIn = (bytes: Uint8Array) => bytes as unknown as string;
 
 const mock = (...args: string[]) => runCli(["establish", "--mock", "--format", "ndjson", ...args]);
 
@@ -66,7 +54,7 @@ describe("UTF-8 is decoded strictly", () => {
 
   it("the same bytes on stdin: exit 2, the line named", async () => {
     const piped = await runCli(["establish", "--mock", "--format", "ndjson", "--file", "-"], {
-      stdin: bytesIn(latin1),
+      stdin: latin1,
     });
     expect(piped.code).toBe(2);
     expect(piped.stderr).toContain("stdin line 2 is not valid UTF-8");
@@ -89,7 +77,7 @@ describe("UTF-8 is decoded strictly", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/noise\.bin line \d+ is not valid UTF-8/);
     expect(established(run)).toEqual([]);
-    const piped = await runCli(["establish", "--mock", "--format", "ndjson", "--file", "-"], { stdin: bytesIn(bytes) });
+    const piped = await runCli(["establish", "--mock", "--format", "ndjson", "--file", "-"], { stdin: bytes });
     expect(piped.code).toBe(2);
     expect(piped.stderr).toMatch(/stdin line \d+ is not valid UTF-8/);
   });
@@ -133,7 +121,7 @@ describe("UTF-16 with a byte-order mark (Excel's Unicode Text) is decoded as UTF
 
   it("on stdin, and as CSV", async () => {
     const piped = await runCli(["establish", "--mock", "--format", "ndjson", "--file", "-"], {
-      stdin: bytesIn(utf16(text, "le")),
+      stdin: utf16(text, "le"),
     });
     expect(established(piped)).toEqual(["José", "Zoë", "CUST-😀-1"]);
     const csv = await mock("--file", await file("unicode.csv", utf16('Id,Key\r\n1,"José"\r\n2,Zoë\r\n', "be")));

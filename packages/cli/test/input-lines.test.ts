@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { finished } from "node:stream/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliRun, runCli } from "./run-cli.js";
+import { established, runCli } from "./run-cli.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -25,14 +25,6 @@ async function file(name: string, content: string | Uint8Array): Promise<string>
   await writeFile(path, content);
   return path;
 }
-
-const established = (run: CliRun) =>
-  run.stdout
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => JSON.parse(line) as { key: string; result: string })
-    .filter((row) => row.result === "established")
-    .map((row) => row.key);
 
 const mock = (...args: string[]) => runCli(["establish", "--mock", "--format", "ndjson", ...args]);
 

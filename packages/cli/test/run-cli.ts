@@ -101,3 +101,9 @@ export function ndjsonRows<T = { key: string; result: string; reason?: string }>
     .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line) as T);
 }
+
+/** The keys an ndjson run established, in order. */
+export const established = (run: CliRun): string[] =>
+  ndjsonRows(run.stdout)
+    .filter((row) => row.result === "established")
+    .map((row) => row.key);
