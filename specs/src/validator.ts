@@ -128,6 +128,17 @@ export interface SpecValidator {
   validateRequest(method: string, path: string, body: unknown): ValidationResult;
   /** Validates a JSON response body of an operation for its status (e.g. 200, 429). */
   validateResponse(method: string, path: string, status: number | string, body: unknown): ValidationResult;
+  /**
+   * Validates the headers of a response against the headers the spec documents for its status:
+   * every `required` header must be present, and every documented header that is present must
+   * match its schema (a header of an integer schema is read as a number when it is one).
+   */
+  validateResponseHeaders(
+    method: string,
+    path: string,
+    status: number | string,
+    headers: { get(name: string): string | null },
+  ): ValidationResult;
   /** Validates a named schema of `components/schemas`. */
   validateSchema(name: string, value: unknown): ValidationResult;
   /** Validates every named example of the document; returns the ones that fail. */
@@ -179,9 +190,34 @@ export function createSpecValidator(doc: OpenApiDocument = loadSpec()): SpecVali
     return `${target.at}/content/${escapePointer("application/json")}/schema`;
   };
 
+  const validateResponseHeaders: SpecValidator["validateResponseHeaders"] = (method, path, status, headers) => {
+    const operation = record(record(doc.paths[path])[method.toLowerCase()]);
+    const opAt = pointer("paths", path, method.toLowerCase());
+    const response = deref(doc, record(operation.responses)[String(status)], `${opAt}/responses/${status}`);
+    const problems: string[] = [];
+    const errors: ErrorObject[] = [];
+    for (const [name, entry] of Object.entries(record(response.node.headers))) {
+      const header = deref(doc, entry, `${response.at}/headers/${escapePointer(name)}`);
+      const raw = headers.get(name);
+      if (raw === null) {
+        if (header.node.required === true) problems.push(`header ${name} is required but missing`);
+        continue;
+      }
+      const schema = record(header.node.schema);
+      const numeric = (schema.type === "integer" || schema.type === "number") && /^-?\d+(\.\d+)?$/.test(raw);
+      const result = validateAt(`${header.at}/schema`, numeric ? Number(raw) : raw);
+      if (!result.ok) {
+        errors.push(...result.errors);
+        problems.push(`header ${name} (${JSON.stringify(raw)}): ${result.message}`);
+      }
+    }
+    return problems.length === 0 ? { ok: true } : { ok: false, errors, message: problems.join("; ") };
+  };
+
   return {
     doc,
     validateAt,
+    validateResponseHeaders,
     validateRequest: (method, path, body) => validateAt(mediaPointer(method, path, "request"), body),
     validateResponse: (method, path, status, body) => validateAt(mediaPointer(method, path, String(status)), body),
     validateSchema: (name, value) => validateAt(pointer("components", "schemas", name), value),

@@ -39,4 +39,24 @@ describe("the spec documents itself", () => {
       expect(description).toContain(topic);
     }
   });
+
+  it("lists each reading taken for what real clients send, with its evidence", () => {
+    const description = String((doc.info as Node).description);
+    const section = description.slice(description.indexOf("## What real clients send"));
+    expect(section.length).toBeLessThan(description.length);
+    const readings: Array<[topic: string, evidence: string]> = [
+      ["`account_id` is a string of digits or an integer", "sfmc-sdk"],
+      ['`WWW-Authenticate: Bearer error="invalid_token"`', "fuel-rest"],
+      ["`null` is refused", "reference schema"],
+      ["The token route takes JSON or a form", "RFC 6749 section"],
+      ["errorcode 40004", "error-handling page"],
+      ['`ContactType` is `0` or `"Default"`', "Salesforce's reference says"],
+      ["Boolean strings are read case-insensitively", "Boolean.Parse"],
+    ];
+    for (const [topic, evidence] of readings) {
+      const item = section.split("\n- ").find((entry) => entry.includes(topic));
+      expect(item, topic).toBeDefined();
+      expect(item, topic).toContain(evidence);
+    }
+  });
 });

@@ -83,7 +83,9 @@ export type ContactReference = Schemas["ContactReference"];
 export type ResultMessage = Schemas["ResultMessage"];
 
 /**
- * A request flag: a boolean, or the string `"true"` / `"false"` as the product page sends it.
+ * A request flag: a boolean, or the string `"true"` / `"false"` as the product page sends it. The
+ * service (.NET) reads the string in any case, so the type is `boolean | string`; send lower case,
+ * or a real boolean.
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 import { assertType, describe, expectTypeOf, test } from "vitest";
 import type {
+  BooleanFlag,
   ContactReference,
   components,
   Endpoints,
@@ -29,6 +30,9 @@ describe("the seed page's examples satisfy the types", () => {
     expectTypeOf(examples.errorNotAuthorized).toExtend<MarketingCloudError>();
     expectTypeOf(examples.oAuthInvalidClient).toExtend<OAuthError>();
     expectTypeOf(examples.tokenRequest).toExtend<TokenRequest>();
+    expectTypeOf(examples.tokenRequestNumericAccountId).toExtend<TokenRequest>();
+    expectTypeOf(examples.errorTokenOutsideHeader).toExtend<MarketingCloudError>();
+    expectTypeOf(examples.oAuthInvalidScope).toExtend<OAuthError>();
     expectTypeOf(examples.tokenResponse).toExtend<TokenResponse>();
   });
 });
@@ -48,17 +52,29 @@ describe("EstablishContactsRequest rejects what the service rejects", () => {
     // @ts-expect-error ContactKeys is required
     assertType<EstablishContactsRequest>({ ReturnResults: true });
   });
-  test("flags take a boolean or its string, nothing else", () => {
+  test("flags take a boolean or its string, in any case (the service is .NET); null does not compile", () => {
     assertType<EstablishContactsRequest>({
       ContactKeys: ["a"],
       ReturnResults: "false",
+      CorrelateResponseItem: "True",
       IncludeNewContactAwareness: true,
     });
-    // @ts-expect-error "no" is not a flag value
-    assertType<EstablishContactsRequest>({ ContactKeys: ["a"], ReturnResults: "no" });
+    // The string form is a case-insensitive pattern in the spec, which TypeScript types as string:
+    // the spec's validator (and the mocks) refuse "no"; the type cannot.
+    expectTypeOf<BooleanFlag>().toEqualTypeOf<boolean | string>();
+    // @ts-expect-error null is refused (10001): leave the field out
+    assertType<EstablishContactsRequest>({ ContactKeys: ["a"], ReturnResults: null });
+    // @ts-expect-error a number is not a flag
+    assertType<EstablishContactsRequest>({ ContactKeys: ["a"], ReturnResults: 1 });
+  });
+  test("ContactType is a number or the name Default", () => {
+    assertType<EstablishContactsRequest>({ ContactKeys: ["a"], ContactType: 0 });
+    assertType<EstablishContactsRequest>({ ContactKeys: ["a"], ContactType: "Default" });
+    // @ts-expect-error null is refused (10001): leave the field out
+    assertType<EstablishContactsRequest>({ ContactKeys: ["a"], ContactType: null });
   });
   test("optional fields stay optional even where the spec gives a default", () => {
-    expectTypeOf<EstablishContactsRequest>().toHaveProperty("ContactType").toEqualTypeOf<number | undefined>();
+    expectTypeOf<EstablishContactsRequest>().toHaveProperty("ContactType").toEqualTypeOf<number | string | undefined>();
     expectTypeOf<EstablishContactsRequest["ContactKeys"]>().toEqualTypeOf<string[]>();
   });
 });
@@ -79,6 +95,13 @@ describe("response aliases", () => {
     assertType<MarketingCloudError>({ message: "Not Authorized", errorcode: 0, documentation: "" });
     // @ts-expect-error errorcode is a number
     assertType<MarketingCloudError>({ message: "x", errorcode: "0", documentation: "" });
+  });
+  test("account_id is a string or a number, as sfmc-sdk and FuelSDK send it", () => {
+    assertType<TokenRequest>({ grant_type: "client_credentials", client_id: "a", client_secret: "b", account_id: "1" });
+    assertType<TokenRequest>({ grant_type: "client_credentials", client_id: "a", client_secret: "b", account_id: 1 });
+    expectTypeOf<TokenRequest["account_id"]>().toEqualTypeOf<string | number | undefined>();
+    // @ts-expect-error an object is not an account id
+    assertType<TokenRequest>({ grant_type: "client_credentials", client_id: "a", client_secret: "b", account_id: {} });
   });
   test("token requests are client_credentials only", () => {
     // @ts-expect-error only the client-credentials grant is typed

@@ -37,8 +37,8 @@ describe("the drift check (generate --check)", () => {
     const edited = join(dir, "schema-edit.yaml");
     const text = await readFile(spec, "utf8");
     const changed = text.replace(
-      "        ContactType:\n          type: integer",
-      "        ContactType:\n          type: string",
+      "        contactID:\n          type: integer",
+      "        contactID:\n          type: string",
     );
     expect(changed).not.toBe(text);
     await writeFile(edited, changed);

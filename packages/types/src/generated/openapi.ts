@@ -1,6 +1,6 @@
 /**
  * DO NOT EDIT. The types of the sfmc-contacts OpenAPI document.
- * Generated from specs/openapi.yaml (spec version 1.0.0) by openapi-typescript 7.13.0.
+ * Generated from specs/openapi.yaml (spec version 1.1.0) by openapi-typescript 7.13.0.
  * Change the spec, then run `pnpm generate` from the repository root.
  */
 export interface paths {
@@ -65,27 +65,42 @@ export interface components {
          *     opaque, case-preserving strings.
          */
         ContactKey: string;
-        /** @description A boolean, or its string form `"true"` / `"false"` as the product page sends it. The service accepts both. */
-        BooleanFlag: boolean | ("true" | "false");
+        /**
+         * @description A boolean, or its string form as the product page sends it (`"true"` / `"false"`). The
+         *     service accepts both. It is .NET, whose `Boolean.Parse` ignores case, so `"True"` and
+         *     `"FALSE"` are accepted too: send lower case (or a real boolean). `null` is refused (400,
+         *     errorcode 10001).
+         */
+        BooleanFlag: boolean | string;
         /**
          * @description The body of an establish call. Names are the product page's PascalCase; the service also
-         *     binds the reference schema's camelCase names, case-insensitively.
+         *     binds the reference schema's camelCase names, case-insensitively. An optional field is
+         *     either left out (its default applies) or given a value: `null` is refused with 400,
+         *     errorcode 10001. An `access_token` field is refused with 401, errorcode 40004: the token
+         *     goes in the `Authorization` header only.
          */
         EstablishContactsRequest: {
             /** @description One or more contact keys, each at most 254 UTF-16 code units. No hard maximum is documented; 50 per call is Marketing Cloud's soft limit for synchronous requests. */
             ContactKeys: components["schemas"]["ContactKey"][];
             /**
-             * @description The contact type. Default `0` ("Default"); most accounts never change it. The reference schema says number; only whole numbers are meaningful, so this document says integer.
+             * @description The contact type, by number or by name. Default `0`, whose name is `"Default"`; most
+             *     accounts never change it. Salesforce's reference says the type is "Default" or 0; the
+             *     service is .NET, which parses an enum from its number or its name, case-insensitively,
+             *     so `0` and `"Default"` (in any case) both mean the default type. Other types are account
+             *     configuration: the sfmc-contacts mocks know only the default and answer 400, errorcode
+             *     10005 (invalid value) for any other number or name, as the service does for a type the
+             *     account lacks. A value that is neither a whole number nor a string is 10001; `null` is
+             *     refused (10001): leave the field out to get the default.
              * @default 0
              */
-            ContactType?: number;
+            ContactType?: number | string;
             /**
-             * @description Whether the answer lists the contacts. Default `true`. `false` is the fast fire-and-forget mode: `items` is empty and a `ResponseReturnsNotRequested` message is returned.
+             * @description Whether the answer lists the contacts. Default `true`. `false` is the fast fire-and-forget mode: `items` is empty and a `ResponseReturnsNotRequested` message is returned. `null` is refused (10001): leave the field out to get the default.
              * @default true
              */
             ReturnResults?: components["schemas"]["BooleanFlag"];
             /**
-             * @description Whether `items` come back in request order. Default `true`. Each item's `requestItemIndex` names its request position either way.
+             * @description Whether `items` come back in request order. Default `true`. Each item's `requestItemIndex` names its request position either way. `null` is refused (10001); leave the field out to get the default.
              * @default true
              */
             CorrelateResponseItem?: components["schemas"]["BooleanFlag"];
@@ -93,6 +108,7 @@ export interface components {
              * @description Whether each item carries `isNewContact`. Default `true`: Salesforce's reference says
              *     `true` while the current product page says `false`; this document takes `true` because
              *     the page's own example response carries `isNewContact` for a request without the flag.
+             *     `null` is refused (10001); leave the field out to get the default.
              * @default true
              */
             IncludeNewContactAwareness?: components["schemas"]["BooleanFlag"];
@@ -226,9 +242,19 @@ export interface components {
             client_id: string;
             /** @description The installed package's client secret. Server-side only; never in a browser, a log or a URL. */
             client_secret: string;
-            /** @description The MID of the business unit to act in. Tokens are scoped per client id and account id. */
-            account_id?: string;
-            /** @description Space-separated scopes to narrow the token to, for example `list_and_subscribers_write`. Default is every scope of the package. */
+            /**
+             * @description The MID of the business unit to act in. Tokens are scoped per client id and account id.
+             *     Salesforce's page sends a string of digits; sfmc-sdk and FuelSDK send a number, which the
+             *     service takes too. Anything else (a negative number, letters, an object) is
+             *     `invalid_request`.
+             */
+            account_id?: string | number;
+            /**
+             * @description Space-separated scopes to narrow the token to, for example `list_and_subscribers_write`.
+             *     Default (left out or empty) is every scope of the package. Each name is printable ASCII
+             *     without spaces, quotes or backslashes (RFC 6749 section 3.3); anything else, or a value
+             *     that is not a string, is `invalid_request`.
+             */
             scope?: string;
         };
         /** @description An access token and where to use it. */
@@ -278,9 +304,14 @@ export interface components {
                 "application/json": components["schemas"]["MarketingCloudError"];
             };
         };
-        /** @description The access token is missing, invalid or expired. Get a new token and retry once. */
+        /**
+         * @description The access token is missing, invalid or expired (errorcode 0): get a new token and retry
+         *     once. Or it was sent in the URL or the body (errorcode 40004): send it in the
+         *     `Authorization` header only; a new token does not help.
+         */
         Unauthorized: {
             headers: {
+                "WWW-Authenticate": components["headers"]["WwwAuthenticate"];
                 [name: string]: unknown;
             };
             content: {
@@ -338,6 +369,16 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
+        /**
+         * @description Names the token problem for RFC 6750 clients: `Bearer error="invalid_token"`, and an
+         *     `error_description` naming the cause (no token, an unknown or expired token, or a token
+         *     outside the `Authorization` header). Salesforce's own Node REST library (fuel-rest, used by
+         *     FuelSDK-Node) renews its token only when this header matches
+         *     `/^Bearer\s.+?invalid_token/` (RFC 6750 section 3). This is the reading taken: the live
+         *     service could not be checked here.
+         * @example Bearer error="invalid_token", error_description="The access token is unknown or has expired"
+         */
+        WwwAuthenticate: string;
         /** @description Seconds to wait before retrying. Clients also accept an HTTP-date, which RFC 9110 allows. */
         RetryAfter: number;
     };
@@ -388,10 +429,15 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description The installed package's client credentials. */
+        /**
+         * @description The installed package's client credentials, as JSON (as Salesforce's page sends them) or
+         *     form-encoded (as RFC 6749 section 4.4.2 defines the request). Any other content type is
+         *     answered 400 `invalid_request`.
+         */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["TokenRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
             };
         };
         responses: {
@@ -404,7 +450,12 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description The grant type or the body is not acceptable. */
+            /**
+             * @description The grant type or the body is not acceptable: `unsupported_grant_type` for a grant other
+             *     than `client_credentials`; `invalid_request` for a body that is neither JSON nor
+             *     form-encoded, a field of the wrong type, an `account_id` that is not a MID, or a
+             *     `scope` that is not a space-separated string.
+             */
             400: {
                 headers: {
                     [name: string]: unknown;

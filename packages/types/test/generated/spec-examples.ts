@@ -1,6 +1,6 @@
 /**
  * DO NOT EDIT. Every named example of the spec, each checked against the type at its place in the spec.
- * Generated from specs/openapi.yaml (spec version 1.0.0) by openapi-typescript 7.13.0.
+ * Generated from specs/openapi.yaml (spec version 1.1.0) by openapi-typescript 7.13.0.
  * Change the spec, then run `pnpm generate` from the repository root.
  */
 
@@ -108,10 +108,24 @@ export const errorInvalidValue = {
   "documentation": "https://developer.salesforce.com/docs/marketing/marketing-cloud/guide/error-handling.html"
 } satisfies paths["/contacts/v1/establish"]["post"]["responses"][400]["content"]["application/json"];
 
+/** POST /contacts/v1/establish 400: A field sent as null (10001) */
+export const errorNullFlag = {
+  "message": "ReturnResults: null is not accepted; leave the field out to get the default",
+  "errorcode": 10001,
+  "documentation": "https://developer.salesforce.com/docs/marketing/marketing-cloud/guide/error-handling.html"
+} satisfies paths["/contacts/v1/establish"]["post"]["responses"][400]["content"]["application/json"];
+
 /** POST /contacts/v1/establish 401: Missing, invalid or expired token */
 export const errorNotAuthorized = {
   "message": "Not Authorized",
   "errorcode": 0,
+  "documentation": "https://developer.salesforce.com/docs/marketing/marketing-cloud/guide/error-handling.html"
+} satisfies paths["/contacts/v1/establish"]["post"]["responses"][401]["content"]["application/json"];
+
+/** POST /contacts/v1/establish 401: A token in the URL or the body (40004) */
+export const errorTokenOutsideHeader = {
+  "message": "Send the access token in the Authorization header, never in the URL or the body.",
+  "errorcode": 40004,
   "documentation": "https://developer.salesforce.com/docs/marketing/marketing-cloud/guide/error-handling.html"
 } satisfies paths["/contacts/v1/establish"]["post"]["responses"][401]["content"]["application/json"];
 
@@ -166,6 +180,15 @@ export const tokenRequest = {
   "account_id": "1234567"
 } satisfies NonNullable<paths["/v2/token"]["post"]["requestBody"]>["content"]["application/json"];
 
+/** POST /v2/token request: The account id as a number, as sfmc-sdk and FuelSDK send it */
+export const tokenRequestNumericAccountId = {
+  "grant_type": "client_credentials",
+  "client_id": "YOUR_CLIENT_ID",
+  "client_secret": "YOUR_CLIENT_SECRET",
+  "account_id": 1234567,
+  "scope": "list_and_subscribers_read list_and_subscribers_write"
+} satisfies NonNullable<paths["/v2/token"]["post"]["requestBody"]>["content"]["application/json"];
+
 /** POST /v2/token 200: A token for the tenant */
 export const tokenResponse = {
   "access_token": "000000000000000000000000000000000000000000000000",
@@ -180,6 +203,20 @@ export const tokenResponse = {
 export const oAuthUnsupportedGrantType = {
   "error": "unsupported_grant_type",
   "error_description": "Use \"authorization_code\" or \"refresh_token\" or \"client_credentials\" or \"urn:ietf:params:oauth:grant-type:jwt-bearer\" as the grant type.",
+  "error_uri": "https://developer.salesforce.com/docs"
+} satisfies paths["/v2/token"]["post"]["responses"][400]["content"]["application/json"];
+
+/** POST /v2/token 400: A scope that is not a space-separated string */
+export const oAuthInvalidScope = {
+  "error": "invalid_request",
+  "error_description": "scope must be a space-separated string of scope names, for example \"list_and_subscribers_read list_and_subscribers_write\".",
+  "error_uri": "https://developer.salesforce.com/docs"
+} satisfies paths["/v2/token"]["post"]["responses"][400]["content"]["application/json"];
+
+/** POST /v2/token 400: A body that is neither JSON nor form-encoded */
+export const oAuthUnsupportedContentType = {
+  "error": "invalid_request",
+  "error_description": "Send the token request as application/json or application/x-www-form-urlencoded, not text/plain.",
   "error_uri": "https://developer.salesforce.com/docs"
 } satisfies paths["/v2/token"]["post"]["responses"][400]["content"]["application/json"];
 
