@@ -5,6 +5,7 @@
  */
 import type { MarketingCloudError } from "@sfmc-contacts/types";
 import { marketingCloudError } from "./factories.js";
+import { isJsonContentType } from "./request-body.js";
 
 /** A request the service accepts, with every default applied. */
 export interface EstablishCall {
@@ -38,11 +39,25 @@ const refuse = (errorcode: number, message: string): EstablishRefusal => ({
   body: marketingCloudError(errorcode, message),
 });
 
-/** Whether a Content-Type header names JSON (`application/json`, with or without parameters). */
-export function isJsonContentType(contentType: string | null): boolean {
-  if (!contentType) return false;
-  const type = contentType.split(";")[0]?.trim().toLowerCase();
-  return type === "application/json" || (type?.startsWith("application/") === true && type.endsWith("+json"));
+// An optional field is left out to get its default; the service's binder refuses null for a
+// boolean or an enum.
+const refuseNull = (name: string): EstablishRefusal =>
+  refuse(10001, `${name}: null is not accepted; leave the field out to get the default`);
+
+/**
+ * The contact type: the integer 0 or its name "Default" (in any case, as .NET parses enum names).
+ * Other types are account configuration the mock cannot know: 10005, as the service answers a
+ * type the account lacks.
+ */
+function readContactType(value: unknown): number | EstablishRefusal {
+  if (value === 0 || (typeof value === "string" && value.toLowerCase() === "default")) return 0;
+  if (typeof value === "number" && Number.isInteger(value)) {
+    return refuse(10005, `ContactType: invalid value: ${value} (the mock knows only 0, "Default")`);
+  }
+  if (typeof value === "string") {
+    return refuse(10005, `ContactType: invalid value: ${JSON.stringify(value)} (the mock knows only 0, "Default")`);
+  }
+  return refuse(10001, 'ContactType: invalid data type: expected an integer or the name "Default"');
 }
 
 function readFlag(value: unknown, name: string): boolean | EstablishRefusal {
@@ -57,7 +72,9 @@ function readFlag(value: unknown, name: string): boolean | EstablishRefusal {
  * - not JSON, or JSON that is not an object: 400, errorcode 10004;
  * - `ContactKeys` missing: 10002; of the wrong type: 10001;
  * - `ContactKeys` empty, or a key empty or over 254 characters (UTF-16 code units, as .NET counts): 10005;
- * - a flag that is neither a boolean nor `"true"` / `"false"`, or a `ContactType` that is not an integer: 10001.
+ * - a flag that is neither a boolean nor `"true"` / `"false"` (any case), a `ContactType` that is
+ *   neither an integer nor a string, or any optional field sent as `null`: 10001;
+ * - a `ContactType` other than `0` or `"Default"` (any case): 10005.
  */
 export function parseEstablishRequest(contentType: string | null, text: string): EstablishCall | EstablishRefusal {
   if (!isJsonContentType(contentType)) {
@@ -111,23 +128,20 @@ export function parseEstablishRequest(contentType: string | null, text: string):
   };
 
   const type = fields.get("contacttype");
-  if (type !== undefined && type !== null) {
-    if (typeof type !== "number" || !Number.isInteger(type)) {
-      return refuse(10001, "ContactType: invalid data type: expected an integer");
-    }
-    if (type !== 0) {
-      // The mock knows only the default contact type; other types are account configuration.
-      return refuse(10005, `ContactType: invalid value: ${type} (the mock knows only 0, "Default")`);
-    }
-    call.contactType = type;
+  if (type === null) return refuseNull("ContactType");
+  if (type !== undefined) {
+    const contactType = readContactType(type);
+    if (typeof contactType !== "number") return contactType;
+    call.contactType = contactType;
   }
 
   for (const [lower, name] of Object.entries(FLAGS) as Array<
     [keyof typeof FLAGS, (typeof FLAGS)[keyof typeof FLAGS]]
   >) {
     const raw = fields.get(lower);
-    if (raw === undefined || raw === null) continue;
     const pascal = name.charAt(0).toUpperCase() + name.slice(1);
+    if (raw === null) return refuseNull(pascal);
+    if (raw === undefined) continue;
     const flag = readFlag(raw, pascal);
     if (typeof flag !== "boolean") return flag;
     call[name] = flag;

@@ -4,24 +4,19 @@
  * same fake can also sit behind a loopback HTTP server.
  */
 import type { EstablishContactsItem, EstablishContactsResponse, ResultMessage } from "@sfmc-contacts/types";
+import { bearerToken, hasTokenOutsideHeader, type UnauthorizedCause, wwwAuthenticate } from "./access-token.js";
 import { ContactStore } from "./contact-store.js";
 import { isRefusal, parseEstablishRequest } from "./establish-request.js";
-import {
-  establishItem,
-  establishResponse,
-  itemErrorMessage,
-  marketingCloudError,
-  oauthError,
-  resultMessage,
-} from "./factories.js";
+import { establishItem, establishResponse, itemErrorMessage, marketingCloudError, resultMessage } from "./factories.js";
 import type { ResolvedOptions } from "./options.js";
 import { createRandom, type Random } from "./random.js";
+import { REDACTED, recordedBody, redactUrl } from "./request-body.js";
 import { formatServiceDateTime } from "./service-time.js";
 import { jsonResponse, specJson } from "./spec-response.js";
+import { INVALID_CLIENT, isTokenRefusal, parseTokenRequest } from "./token-request.js";
 
 const ESTABLISH = "POST /contacts/v1/establish";
 const TOKEN = "POST /v2/token";
-const REDACTED = "[redacted]";
 // 2024-01-01T00:00:00-06:00: where the seeded clock starts.
 const SEEDED_EPOCH_MS = Date.UTC(2024, 0, 1, 6, 0, 0);
 
@@ -39,12 +34,15 @@ export interface RecordedRequest {
   /** Which route it reached. */
   route: "establish" | "token";
   method: string;
+  /** The URL, with the query string; an `access_token` parameter's value is `[redacted]`. */
   url: string;
   /** Every header, names in lower case. `authorization` keeps its scheme: `Bearer [redacted]`. */
   headers: Record<string, string>;
   /**
-   * The body: parsed JSON when it is JSON, else the raw text. Typed `unknown` because it is what
-   * the app sent, valid or not. A token request's `client_secret` is `[redacted]`.
+   * The body: the fields of a form-encoded body as an object (a field sent twice as an array of
+   * its values), parsed JSON when it is JSON, else the raw text. Typed `unknown` because it is what
+   * the app sent, valid or not. `client_secret` and `access_token` are `[redacted]` in every form,
+   * even in text that does not parse.
    */
   body: unknown;
 }
@@ -89,6 +87,27 @@ export class FakeService {
     this.#restartStreams();
   }
 
+  /** Every token issued so far stops working now (the static token excepted): the next call with one gets 401. */
+  expireTokens(): void {
+    this.#tokens.clear();
+  }
+
+  /**
+   * Serves one request of a route, as msw's handlers and the loopback server both do: records it,
+   * waits the mock's latency, answers (with the route's happy path unless a scenario says otherwise).
+   */
+  async serve(
+    route: RecordedRequest["route"],
+    request: Request,
+    answer: (request: Request, text: string) => Response | Promise<Response> = (r, text) =>
+      route === "token" ? this.token(r, text) : this.establish(r, text),
+  ): Promise<Response> {
+    const text = await this.record(request, route);
+    const ms = this.nextLatency();
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+    return answer(request, text);
+  }
+
   #restartStreams(): void {
     const { seed } = this.options;
     this.#messages = createRandom(seed, STREAM.messages);
@@ -112,34 +131,30 @@ export class FakeService {
       headers[name] = name === "authorization" ? value.replace(/^(\S+\s+).*$/s, `$1${REDACTED}`) : value;
     });
     if (headers.authorization && !/\s/.test(headers.authorization)) headers.authorization = REDACTED;
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Not JSON: keep the text, as the app sent it.
-    }
-    if (route === "token" && body !== null && typeof body === "object" && "client_secret" in body) {
-      body = { ...body, client_secret: REDACTED };
-    }
-    this.requests.push({ route, method: request.method, url: request.url, headers, body });
+    const body = recordedBody(request.headers.get("content-type"), text);
+    this.requests.push({ route, method: request.method, url: redactUrl(request.url), headers, body });
     return text;
   }
 
-  /** Whether a request carries a token the mock issued (and that has not expired) or the static token. */
-  isAuthorized(request: Request): boolean {
+  /**
+   * Why a REST request is not authorized, or `undefined` when it is: a token outside the
+   * `Authorization` header (even beside a valid one), no token, or one the mock did not issue or
+   * that has expired. The static token always works.
+   */
+  unauthorizedCause(request: Request, text: string): UnauthorizedCause | undefined {
+    if (hasTokenOutsideHeader(request, text)) return "outside-header";
     const { tokens } = this.options;
-    if (tokens === false) return true;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
-    const token = match?.[1];
-    if (!token) return false;
-    if (tokens.staticToken !== undefined && token === tokens.staticToken) return true;
+    if (tokens === false) return undefined;
+    const token = bearerToken(request);
+    if (!token) return "missing";
+    if (tokens.staticToken !== undefined && token === tokens.staticToken) return undefined;
     const issued = this.#tokens.get(token);
-    if (!issued) return false;
+    if (!issued) return "invalid";
     if (Date.now() >= issued.expiresAt) {
       this.#tokens.delete(token);
-      return false;
+      return "invalid";
     }
-    return true;
+    return undefined;
   }
 
   /** The ids and time of one answer: fresh GUIDs, and a time with the service's 7 digits and offset. */
@@ -158,14 +173,23 @@ export class FakeService {
     };
   }
 
-  /** `401 Not Authorized`, as every Marketing Cloud REST route answers a missing, unknown or expired token. */
-  notAuthorized(): Response {
-    return specJson(ESTABLISH, 401, marketingCloudError(0, "Not Authorized"));
+  /**
+   * `401`, as every Marketing Cloud REST route answers a missing, unknown or expired token (`Not
+   * Authorized`, errorcode 0) or a token outside the `Authorization` header (errorcode 40004), with
+   * `WWW-Authenticate: Bearer error="invalid_token"` naming the cause.
+   */
+  notAuthorized(cause: UnauthorizedCause = "invalid"): Response {
+    const body =
+      cause === "outside-header"
+        ? marketingCloudError(40004, "Send the access token in the Authorization header, never in the URL or the body.")
+        : marketingCloudError(0, "Not Authorized");
+    return specJson(ESTABLISH, 401, body, { "www-authenticate": wwwAuthenticate(cause) });
   }
 
   /** Answers an establish request (it must already be recorded; pass its body text). */
   establish(request: Request, text: string, overrides: EstablishOverrides = {}): Response {
-    if (!this.isAuthorized(request)) return this.notAuthorized();
+    const cause = this.unauthorizedCause(request, text);
+    if (cause) return this.notAuthorized(cause);
     const call = parseEstablishRequest(request.headers.get("content-type"), text);
     if (isRefusal(call)) {
       return call.status === 415 ? specJson(ESTABLISH, 415, call.body) : specJson(ESTABLISH, 400, call.body);
@@ -223,46 +247,21 @@ export class FakeService {
 
   /** `401 invalid_client`, as the token route answers credentials it does not accept. */
   invalidClient(): Response {
-    return specJson(
-      TOKEN,
-      401,
-      oauthError(
-        "invalid_client",
-        "Client authentication failed. Make sure that the client ID and client secret are valid and have access to the account.",
-      ),
-    );
+    return specJson(TOKEN, INVALID_CLIENT.status, INVALID_CLIENT.body);
   }
 
   /** Answers a token request (it must already be recorded; pass its body text). */
   token(request: Request, text: string): Response {
     const { tokens } = this.options;
-    let body: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
-      body = parsed as Record<string, unknown>;
-    } catch {
-      return specJson(TOKEN, 400, oauthError("invalid_request", "The request body must be a JSON object."));
-    }
-    if (body.grant_type !== "client_credentials") {
-      return specJson(
-        TOKEN,
-        400,
-        oauthError(
-          "unsupported_grant_type",
-          'Use "authorization_code" or "refresh_token" or "client_credentials" or "urn:ietf:params:oauth:grant-type:jwt-bearer" as the grant type.',
-        ),
-      );
-    }
-    const invalidClient = () => this.invalidClient();
-    const { client_id: clientId, client_secret: clientSecret, account_id: accountId, scope } = body;
-    if (typeof clientId !== "string" || clientId === "" || typeof clientSecret !== "string" || clientSecret === "") {
-      return invalidClient();
-    }
+    const call = parseTokenRequest(request.headers.get("content-type"), text);
+    if (isTokenRefusal(call)) return specJson(TOKEN, call.status, call.body);
+    const { clientId, clientSecret, accountId, scope } = call;
     if (tokens !== false) {
+      const invalidClient = () => this.invalidClient();
       if (tokens.clientId !== undefined && clientId !== tokens.clientId) return invalidClient();
       if (tokens.clientSecret !== undefined && clientSecret !== tokens.clientSecret) return invalidClient();
-      if (tokens.accountId !== undefined && accountId !== undefined && String(accountId) !== tokens.accountId) {
+      // account_id arrives as digits or as a number (sfmc-sdk, FuelSDK): both are compared as text.
+      if (tokens.accountId !== undefined && accountId !== undefined && accountId !== tokens.accountId) {
         return invalidClient();
       }
     }
@@ -274,14 +273,21 @@ export class FakeService {
       access_token: accessToken,
       token_type: "Bearer",
       expires_in: lifetime,
-      scope: typeof scope === "string" && scope !== "" ? scope : tokens === false ? "" : tokens.scope,
+      scope: scope ?? (tokens === false ? "" : tokens.scope),
       soap_instance_url: soap,
       rest_instance_url: rest,
     });
   }
 
-  /** The tenant's REST and SOAP URLs, for the host the token request reached. */
+  /**
+   * The tenant's REST and SOAP URLs: the configured `restInstanceUrl` (a proxy in front of the
+   * loopback server), else the ones for the host the token request reached.
+   */
   #instanceUrls(tokenUrl: string): { rest: string; soap: string } {
+    const { restInstanceUrl } = this.options;
+    if (restInstanceUrl !== undefined) {
+      return { rest: restInstanceUrl, soap: `${new URL(restInstanceUrl).origin}/soap/` };
+    }
     const url = new URL(tokenUrl);
     const tenant = /^([a-z0-9-]+)\.auth\.marketingcloudapis\.com$/i.exec(url.hostname)?.[1];
     if (this.options.rest.includes("*") && tenant) {

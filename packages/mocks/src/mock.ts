@@ -25,6 +25,20 @@ export interface ContactsMock {
   readonly requests: readonly RecordedRequest[];
   /** Forgets contacts, requests and issued tokens. With a seed, the same calls then give the same data again. */
   reset(): void;
+  /**
+   * Every token issued so far stops working now, as if its `expires_in` had passed (the static
+   * token excepted); tokens issued later work. The next call with an old token gets 401 with
+   * `WWW-Authenticate: Bearer error="invalid_token"`: a test of token renewal without waiting.
+   *
+   * @example
+   * ```ts
+   * await client.establish(["Key1"]);
+   * mock.expireTokens();
+   * await client.establish(["Key2"]); // the client must renew its token and retry
+   * expect(mock.requests.filter((r) => r.route === "token")).toHaveLength(2);
+   * ```
+   */
+  expireTokens(): void;
 }
 
 /** Every mock made here, with the fake behind it. */
@@ -54,14 +68,12 @@ const fakes = new WeakMap<object, FakeService>();
 export function createContactsMock(options: ContactsMockOptions = {}): ContactsMock {
   const fake = new FakeService(resolveOptions(options, randomSeed));
   const mock: ContactsMock = {
-    handlers: Object.freeze([
-      routeHandler(fake, "token", (request, text) => fake.token(request, text)),
-      routeHandler(fake, "establish", (request, text) => fake.establish(request, text)),
-    ]),
+    handlers: Object.freeze([routeHandler(fake, "token"), routeHandler(fake, "establish")]),
     scenarios: createScenarios(fake),
     store: fake.store,
     requests: fake.requests,
     reset: () => fake.reset(),
+    expireTokens: () => fake.expireTokens(),
   };
   fakes.set(mock, fake);
   return mock;

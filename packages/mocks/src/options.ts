@@ -36,8 +36,10 @@ export interface ContactsMockAuthOptions {
  */
 export interface ContactsMockOptions {
   /**
-   * Where the mock answers. Default: any `https://*.rest.marketingcloudapis.com` for establish and
-   * any `https://*.auth.marketingcloudapis.com` for tokens. A string serves both routes under one
+   * Where the mock answers. Default: `https://<subdomain>.rest.marketingcloudapis.com` for
+   * establish and `https://<subdomain>.auth.marketingcloudapis.com` for tokens, for any subdomain
+   * of letters, digits and hyphens (only those hosts: not `https://evil.example/x.rest.…`, not
+   * `https://x.rest.marketingcloudapis.com.evil.example`). A string serves both routes under one
    * base (an app's proxy: `http://localhost:3000/api/sfmc`, or in a browser `/api/sfmc`); an
    * object names each.
    */
@@ -74,6 +76,39 @@ export interface ResolvedOptions {
   latency: readonly [number, number];
   responseShape: "object" | "array";
   tokens: (Required<Pick<ContactsMockAuthOptions, "tokenLifetimeSeconds" | "scope">> & ContactsMockAuthOptions) | false;
+  /** What the token answer names as `rest_instance_url`, when set (the loopback server behind a proxy). */
+  restInstanceUrl?: string;
+}
+
+/**
+ * What msw matches for a route under a base: for the default tenant bases, a RegExp anchored on
+ * the whole URL (msw 2 and 3 both test a RegExp against the URL without its query), so only a
+ * real tenant host of letters, digits and hyphens answers; for any other base, the base and path
+ * as msw's own string pattern.
+ */
+export function routeMatcher(base: string, path: string): string | RegExp {
+  const host = base === DEFAULT_REST_BASE ? "rest" : base === DEFAULT_AUTH_BASE ? "auth" : undefined;
+  if (host === undefined) return `${base}${path}`;
+  return new RegExp(`^https://[A-Za-z0-9-]+\\.${host}\\.marketingcloudapis\\.com${path.replaceAll(".", "\\.")}$`);
+}
+
+/**
+ * Checks an absolute http(s) URL without query or fragment, as given to a server option; returns
+ * it with exactly one trailing slash (a base for relative paths). Throws a `TypeError` naming it.
+ */
+export function checkInstanceUrl(url: unknown, name: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === "string" ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !["http:", "https:"].includes(parsed.protocol) || parsed.search || parsed.hash) {
+    throw new TypeError(
+      `${name} must be an absolute http(s) URL without query or fragment, got ${JSON.stringify(url)}`,
+    );
+  }
+  return `${trimSlash(parsed.href)}/`;
 }
 
 const trimSlash = (url: string): string => url.replace(/\/+$/, "");

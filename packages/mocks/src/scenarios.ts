@@ -6,6 +6,7 @@ import type { ResultMessage } from "@sfmc-contacts/types";
 import { delay, type HttpHandler, HttpResponse, http } from "msw";
 import { marketingCloudError } from "./factories.js";
 import type { FakeService } from "./fake-service.js";
+import { routeMatcher } from "./options.js";
 import { specJson } from "./spec-response.js";
 
 const ESTABLISH = "POST /contacts/v1/establish";
@@ -74,7 +75,8 @@ export interface ItemErrorsOptions extends ScenarioOptions {
  */
 export interface ContactsScenarios {
   /**
-   * 401 `Not Authorized` (errorcode 0), as for a missing, unknown or expired token.
+   * 401 `Not Authorized` (errorcode 0), as for a missing, unknown or expired token, with
+   * `WWW-Authenticate: Bearer error="invalid_token"`.
    * @example server.use(mock.scenarios.unauthorized({ once: true }));
    */
   unauthorized(options?: ScenarioOptions): HttpHandler;
@@ -136,29 +138,25 @@ export interface ContactsScenarios {
   invalidClient(options?: ScenarioOptions): HttpHandler;
 }
 
-const urlOf = (fake: FakeService, route: "establish" | "token"): string =>
-  route === "establish" ? `${fake.options.rest}/contacts/v1/establish` : `${fake.options.auth}/v2/token`;
+const matcherOf = (fake: FakeService, route: "establish" | "token"): string | RegExp =>
+  route === "establish"
+    ? routeMatcher(fake.options.rest, "/contacts/v1/establish")
+    : routeMatcher(fake.options.auth, "/v2/token");
 
 /**
- * The msw handler for one route of a fake: records the request, waits the mock's latency, answers.
+ * The msw handler for one route of a fake: the fake serves it (records the request, waits the
+ * mock's latency, answers) with the route's happy path, or with a scenario's `answer`.
  * @internal
  */
 export function routeHandler(
   fake: FakeService,
   route: "establish" | "token",
-  answer: (request: Request, text: string) => Response | Promise<Response>,
+  answer?: (request: Request, text: string) => Response | Promise<Response>,
   options: ScenarioOptions = {},
 ): HttpHandler {
-  return http.post(
-    urlOf(fake, route),
-    async ({ request }) => {
-      const text = await fake.record(request, route);
-      const ms = fake.nextLatency();
-      if (ms > 0) await delay(ms);
-      return answer(request, text);
-    },
-    { once: options.once ?? false },
-  );
+  return http.post(matcherOf(fake, route), ({ request }) => fake.serve(route, request, answer), {
+    once: options.once ?? false,
+  });
 }
 
 function checkSeconds(value: number, name: string): number {
@@ -221,7 +219,7 @@ export function createScenarios(fake: FakeService): ContactsScenarios {
       if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`scenarios.slow: ms must be >= 0, got ${String(ms)}`);
       // Answers nothing: after the wait msw hands the request to the next handler (the happy path).
       return http.post(
-        urlOf(fake, route),
+        matcherOf(fake, route),
         async () => {
           await delay(ms);
         },
