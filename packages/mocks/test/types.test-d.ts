@@ -17,6 +17,7 @@ import {
   resultMessage,
   specJson,
 } from "../src/index.js";
+import type { ContactsHttpServerMock, ContactsHttpServerOptions } from "../src/node.js";
 
 describe("handlers are typed against the spec", () => {
   test("specJson takes the spec's body for a route and status", () => {
@@ -62,6 +63,7 @@ describe("the mock's API", () => {
     expectTypeOf(mock.scenarios.rateLimited({ retryAfter: 1, once: true })).toEqualTypeOf<HttpHandler>();
     expectTypeOf(mock.requests[0]?.body).toEqualTypeOf<unknown>();
     expectTypeOf(mock.reset).toEqualTypeOf<() => void>();
+    expectTypeOf(mock.expireTokens).toEqualTypeOf<() => void>();
     expectTypeOf(handlers).toEqualTypeOf<readonly HttpHandler[]>();
   });
 
@@ -74,5 +76,16 @@ describe("the mock's API", () => {
     assertType<ContactsMockOptions>({ responseShape: "list" });
     // @ts-expect-error auth is settings or false
     assertType<ContactsMockOptions>({ auth: true });
+  });
+});
+
+describe("the loopback server's API", () => {
+  test("its mock can expire tokens, and it takes a restInstanceUrl", () => {
+    expectTypeOf<ContactsHttpServerMock["expireTokens"]>().toEqualTypeOf<() => void>();
+    assertType<ContactsHttpServerOptions>({ seed: 1, restInstanceUrl: "http://127.0.0.1:4010" });
+    // @ts-expect-error restInstanceUrl is a string
+    assertType<ContactsHttpServerOptions>({ restInstanceUrl: new URL("http://127.0.0.1:4010") });
+    // @ts-expect-error the server's base is its own: no baseUrl
+    assertType<ContactsHttpServerOptions>({ baseUrl: "http://127.0.0.1:4010" });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createContactsMock } from "../../src/index.js";
-import { establish, REST, token } from "../support/http.js";
+import { ESTABLISH_URL, establish, post, REST, token } from "../support/http.js";
 import { useContactsServer } from "../support/server.js";
 import { assertMatchesSpec } from "../support/spec.js";
 
@@ -40,13 +40,18 @@ describe("auth", () => {
     ["no Authorization header", undefined],
     ["a token the mock never issued", "not-a-token"],
     ["an empty bearer", ""],
-  ])("answers 401 Not Authorized for %s", async (_, accessToken) => {
-    const answer = await establish({ ContactKeys: ["a"] }, { token: accessToken });
-    expect(answer.status).toBe(401);
-    expect(answer.body).toEqual(notAuthorized);
-    assertMatchesSpec("establish", answer);
-    expect(mock.store.size).toBe(0);
-  });
+  ])(
+    'answers 401 Not Authorized for %s, with WWW-Authenticate: Bearer error="invalid_token"',
+    async (_, accessToken) => {
+      const answer = await establish({ ContactKeys: ["a"] }, { token: accessToken });
+      expect(answer.status).toBe(401);
+      expect(answer.body).toEqual(notAuthorized);
+      // What fuel-rest (Salesforce's Node REST library, used by FuelSDK) renews its token on.
+      expect(answer.headers.get("www-authenticate")).toMatch(/^Bearer\s.+?invalid_token/);
+      assertMatchesSpec("establish", answer);
+      expect(mock.store.size).toBe(0);
+    },
+  );
 
   it("answers 401 once an issued token has expired", async () => {
     const short = createContactsMock({
@@ -70,6 +75,45 @@ describe("auth", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("names the cause in WWW-Authenticate: no token, or an unknown or expired one", async () => {
+    const missing = await establish({ ContactKeys: ["a"] });
+    const unknown = await establish({ ContactKeys: ["a"] }, { token: "not-a-token" });
+    expect(missing.headers.get("www-authenticate")).toBe(
+      'Bearer error="invalid_token", error_description="No access token: send it as Authorization: Bearer <token>"',
+    );
+    expect(unknown.headers.get("www-authenticate")).toBe(
+      'Bearer error="invalid_token", error_description="The access token is unknown or has expired: request a new one"',
+    );
+  });
+
+  it("expireTokens(): every token issued so far stops working at once, later ones work", async () => {
+    const before = await token();
+    expect((await establish({ ContactKeys: ["a"] }, { token: before })).status).toBe(200);
+    mock.expireTokens();
+    const expired = await establish({ ContactKeys: ["a"] }, { token: before });
+    expect(expired.status).toBe(401);
+    expect(expired.body).toEqual(notAuthorized);
+    expect(expired.headers.get("www-authenticate")).toMatch(/^Bearer\s.+?invalid_token/);
+    assertMatchesSpec("establish", expired);
+    const after = await token();
+    expect((await establish({ ContactKeys: ["a"] }, { token: after })).status).toBe(200);
+    // The store and the log stay: only the tokens go.
+    expect(mock.store.has("a")).toBe(true);
+    expect(mock.requests.filter((r) => r.route === "token")).toHaveLength(2);
+  });
+
+  it("expireTokens() leaves the static token working", async () => {
+    const withStatic = createContactsMock({
+      seed: 1,
+      baseUrl: "http://127.0.0.1:9/static-expire",
+      auth: { staticToken: "from-backend" },
+    });
+    server.use(...withStatic.handlers);
+    withStatic.expireTokens();
+    const url = "http://127.0.0.1:9/static-expire/contacts/v1/establish";
+    expect((await establish({ ContactKeys: ["a"] }, { token: "from-backend", url })).status).toBe(200);
   });
 
   it("accepts the configured static token without the token route", async () => {
@@ -240,5 +284,89 @@ describe("formats", () => {
     const answer = await establish({ ContactKeys: ["a"] }, { token: await token(), url: other });
     expect(answer.status).toBe(200);
     expect(REST).not.toBe(other);
+  });
+});
+
+describe("a token outside the Authorization header: 401, errorcode 40004", () => {
+  const outside = {
+    message: "Send the access token in the Authorization header, never in the URL or the body.",
+    errorcode: 40004,
+    documentation: expect.stringMatching(/^https:\/\//),
+  };
+
+  it.each([
+    ["an access_token query parameter", "?access_token=abc"],
+    ["the parameter in another case", "?Access_Token=abc"],
+    ["the parameter beside others", "?x=1&access_token="],
+  ])("%s, even beside a valid Authorization header", async (_, query) => {
+    const answer = await establish({ ContactKeys: ["a"] }, { token: await token(), url: `${ESTABLISH_URL}${query}` });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual(outside);
+    expect(answer.headers.get("www-authenticate")).toMatch(/^Bearer\s.+?invalid_token.*Authorization header only/);
+    assertMatchesSpec("establish", answer);
+    expect(mock.store.size).toBe(0);
+  });
+
+  it("an access_token field of a JSON body, even beside a valid Authorization header", async () => {
+    const accessToken = await token();
+    const answer = await establish({ ContactKeys: ["a"], access_token: accessToken }, { token: accessToken });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual(outside);
+    expect((await establish({ ContactKeys: ["a"], ACCESS_TOKEN: "x" }, { token: accessToken })).body).toEqual(outside);
+    expect(mock.store.size).toBe(0);
+  });
+
+  it("an access_token field of a form body (before its content type is refused)", async () => {
+    const answer = await post(ESTABLISH_URL, "ContactKeys=a&access_token=abc", {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Bearer ${await token()}`,
+    });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual(outside);
+  });
+
+  it("a key that merely contains the words is no token", async () => {
+    const body = await ok({ ContactKeys: ["access_token"] });
+    expect(body.items[0]?.value.requestedContactKey).toBe("access_token");
+  });
+});
+
+describe("null is refused for the optional fields: 10001, leave the field out instead", () => {
+  it.each([
+    ["ContactType", "ContactType"],
+    ["ReturnResults", "ReturnResults"],
+    ["CorrelateResponseItem", "CorrelateResponseItem"],
+    ["IncludeNewContactAwareness", "IncludeNewContactAwareness"],
+    ["returnResults", "ReturnResults"],
+  ])("%s: null", async (field, name) => {
+    const answer = await establish({ ContactKeys: ["a"], [field]: null }, { token: await token() });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      errorcode: 10001,
+      message: `${name}: null is not accepted; leave the field out to get the default`,
+    });
+    assertMatchesSpec("establish", answer);
+    expect(mock.store.size).toBe(0);
+  });
+});
+
+describe('ContactType: 0 or "Default" (any case), as .NET parses an enum', () => {
+  it.each([[0], ["Default"], ["default"], ["DEFAULT"]])("%j is the default type", async (type) => {
+    const body = await ok({ ContactKeys: ["a"], ContactType: type });
+    expect(body.items[0]?.value.contactReference).toMatchObject({ contactType: "Default" });
+  });
+
+  it.each([
+    [1, 10005, "ContactType: invalid value: 1"],
+    ["Other", 10005, 'ContactType: invalid value: "Other"'],
+    ["0", 10005, 'ContactType: invalid value: "0"'],
+    [1.5, 10001, "ContactType: invalid data type"],
+    [true, 10001, "ContactType: invalid data type"],
+    [{}, 10001, "ContactType: invalid data type"],
+  ])("%j: errorcode %i", async (type, errorcode, message) => {
+    const answer = await establish({ ContactKeys: ["a"], ContactType: type }, { token: await token() });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ errorcode, message: expect.stringContaining(message) });
+    assertMatchesSpec("establish", answer);
   });
 });

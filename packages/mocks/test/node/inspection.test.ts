@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createContactsMock } from "../../src/index.js";
-import { ESTABLISH_URL, establish, requestToken, token } from "../support/http.js";
+import { ESTABLISH_URL, establish, post, requestToken, requestTokenForm, TOKEN_URL, token } from "../support/http.js";
 import { useContactsServer } from "../support/server.js";
 
 const { server, mock } = useContactsServer({ seed: 9 });
@@ -34,6 +34,46 @@ describe("requests: what the app sent", () => {
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(accessToken);
     expect(mock.requests[0]?.body).toMatchObject({ client_id: "id", client_secret: "[redacted]" });
+  });
+
+  it("redacts client_secret in a form-encoded token request, and keeps its fields as an object", async () => {
+    const secret = "form-s3cr3t-that-must-not-leak";
+    const answer = await requestTokenForm({ grant_type: "client_credentials", client_id: "id", client_secret: secret });
+    expect(answer.status).toBe(200);
+    expect(mock.requests[0]?.body).toEqual({
+      grant_type: "client_credentials",
+      client_id: "id",
+      client_secret: "[redacted]",
+    });
+    expect(JSON.stringify(mock.requests) + inspect(mock.requests, { depth: null })).not.toContain(secret);
+  });
+
+  it.each([
+    ["JSON cut off after the secret", "application/json", '{"client_id":"id","client_secret":"cut-s3cr3t'],
+    ["JSON cut off after a closed secret", "application/json", '{"client_secret" : "closed-s3cr3t", "client_id":'],
+    ["a form sent as text", "text/plain", "grant_type=client_credentials&client_secret=text-s3cr3t&client_id=id"],
+    [
+      "a form field sent twice",
+      "application/x-www-form-urlencoded",
+      "client_secret=one-s3cr3t&client_secret=two-s3cr3t",
+    ],
+  ])("redacts client_secret in %s", async (_, contentType, text) => {
+    await post(TOKEN_URL, text, { "content-type": contentType });
+    const recorded = JSON.stringify(mock.requests[0]?.body);
+    expect(recorded).toContain("[redacted]");
+    expect(recorded).not.toMatch(/s3cr3t/);
+  });
+
+  it("redacts an access token sent in the URL or the body of an establish call", async () => {
+    const accessToken = await token();
+    await establish({ ContactKeys: ["a"], access_token: accessToken }, { token: accessToken });
+    await establish(
+      { ContactKeys: ["a"] },
+      { token: accessToken, url: `${ESTABLISH_URL}?x=1&Access_Token=${accessToken}` },
+    );
+    expect(mock.requests[1]?.body).toEqual({ ContactKeys: ["a"], access_token: "[redacted]" });
+    expect(mock.requests[2]?.url).toBe(`${ESTABLISH_URL}?x=1&Access_Token=[redacted]`);
+    expect(JSON.stringify(mock.requests)).not.toContain(accessToken);
   });
 
   it("is emptied by reset()", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createContactsMock } from "../../src/index.js";
-import { AUTH, establish, requestToken, TENANT } from "../support/http.js";
+import { AUTH, establish, post, requestToken, requestTokenForm, TENANT, TOKEN_URL } from "../support/http.js";
 import { useContactsServer } from "../support/server.js";
 import { assertMatchesSpec } from "../support/spec.js";
 
@@ -53,11 +53,17 @@ describe("POST /v2/token", () => {
     assertMatchesSpec("token", answer);
   });
 
-  it("answers 400 invalid_request to a body that is not JSON", async () => {
+  it("answers 400 invalid_request, naming both accepted types, to a body that is neither JSON nor a form", async () => {
+    // fetch labels a string body text/plain.
     const response = await fetch(`${AUTH}/v2/token`, { method: "POST", body: "grant_type=client_credentials" });
     const body = await response.json();
     expect(response.status).toBe(400);
-    expect(body).toMatchObject({ error: "invalid_request" });
+    expect(body).toMatchObject({
+      error: "invalid_request",
+      error_description: expect.stringMatching(
+        /application\/json or application\/x-www-form-urlencoded, not text\/plain/,
+      ),
+    });
   });
 
   it("issues a different token each time, each of them valid", async () => {
@@ -86,5 +92,83 @@ describe("POST /v2/token", () => {
       "http://127.0.0.1:9/open/v2/token",
     );
     expect(answer.status).toBe(200);
+  });
+
+  it("takes a form-encoded request (RFC 6749 section 4.4.2), with the same checks", async () => {
+    const answer = await requestTokenForm({
+      ...credentials,
+      account_id: "1234567",
+      scope: "list_and_subscribers_read",
+    });
+    expect(answer.status, answer.text).toBe(200);
+    assertMatchesSpec("token", answer);
+    expect(answer.body).toMatchObject({ scope: "list_and_subscribers_read" });
+    const accessToken = (answer.body as { access_token: string }).access_token;
+    expect((await establish({ ContactKeys: ["a"] }, { token: accessToken })).status).toBe(200);
+    const wrong = await requestTokenForm({ ...credentials, client_secret: "nope" });
+    expect(wrong.status).toBe(401);
+    assertMatchesSpec("token", wrong);
+  });
+
+  it("takes account_id as a number, as sfmc-sdk and FuelSDK send it, and compares it as the MID", async () => {
+    expect((await requestToken({ ...credentials, account_id: 1234567 })).status).toBe(200);
+    const other = await requestToken({ ...credentials, account_id: 999 });
+    expect(other.status).toBe(401);
+    expect(other.body).toMatchObject({ error: "invalid_client" });
+  });
+
+  it.each([
+    ["account_id -1", { ...credentials, account_id: -1 }, /account_id/],
+    ["account_id 1.5", { ...credentials, account_id: 1.5 }, /account_id/],
+    ['account_id "abc"', { ...credentials, account_id: "abc" }, /account_id/],
+    ['account_id ""', { ...credentials, account_id: "" }, /account_id/],
+    ["account_id {}", { ...credentials, account_id: {} }, /account_id/],
+    ["account_id true", { ...credentials, account_id: true }, /account_id/],
+    ["account_id null", { ...credentials, account_id: null }, /account_id/],
+    ["scope {}", { ...credentials, scope: {} }, /scope must be a space-separated string/],
+    ["scope as an array", { ...credentials, scope: ["a", "b"] }, /scope must be a space-separated string/],
+    ["scope with two spaces", { ...credentials, scope: "a  b" }, /scope must be a space-separated string/],
+    ["scope with a quote", { ...credentials, scope: 'a"b' }, /scope must be a space-separated string/],
+    ["client_id a number", { ...credentials, client_id: 42 }, /client_id must be a string/],
+    ["client_secret an object", { ...credentials, client_secret: { value: "x" } }, /client_secret must be a string/],
+    ["grant_type a number", { ...credentials, grant_type: 1 }, /grant_type must be a string/],
+    ["no grant_type", { client_id: "the-id", client_secret: "the-secret" }, /grant_type is required/],
+  ])("answers 400 invalid_request to %s", async (_, body, description) => {
+    const answer = await requestToken(body);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      error: "invalid_request",
+      error_description: expect.stringMatching(description),
+    });
+    assertMatchesSpec("token", answer);
+  });
+
+  it.each([
+    ["JSON that does not parse", "application/json", '{"grant_type":', /not valid JSON/],
+    ["a JSON array", "application/json", "[]", /must be a JSON object/],
+    ["no content type", undefined, JSON.stringify(credentials), /not without a content type/],
+    [
+      "a form field sent twice",
+      "application/x-www-form-urlencoded",
+      "grant_type=client_credentials&client_id=a&client_id=b&client_secret=c",
+      /client_id is sent more than once/,
+    ],
+  ])("answers 400 invalid_request to %s", async (_, contentType, text, description) => {
+    // Bytes, so that fetch adds no content type of its own.
+    const bytes = new TextEncoder().encode(text);
+    const answer = await post(TOKEN_URL, bytes, contentType ? { "content-type": contentType } : {});
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      error: "invalid_request",
+      error_description: expect.stringMatching(description),
+    });
+    assertMatchesSpec("token", answer);
+  });
+
+  it("grants the default scope when scope is empty, and echoes a valid one", async () => {
+    expect((await requestToken({ ...credentials, scope: "" })).body).toMatchObject({
+      scope: expect.stringContaining("list_and_subscribers_write"),
+    });
+    expect((await requestTokenForm({ ...credentials, scope: "a b" })).body).toMatchObject({ scope: "a b" });
   });
 });

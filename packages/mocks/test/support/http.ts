@@ -56,3 +56,20 @@ export async function establish(body: unknown, init: EstablishInit = {}): Promis
     }),
   );
 }
+
+/**
+ * A POST with a body as given and these headers. fetch labels a string body `text/plain`; bytes
+ * (a `Uint8Array`) go without a content type unless one is given.
+ */
+export async function post(
+  url: string,
+  body: string | Uint8Array<ArrayBuffer> | undefined,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
+  return answer(await fetch(url, { method: "POST", headers, ...(body === undefined ? {} : { body }) }));
+}
+
+/** A form-encoded token request. */
+export async function requestTokenForm(fields: Record<string, string>, url = TOKEN_URL): Promise<Answer> {
+  return post(url, new URLSearchParams(fields).toString(), { "content-type": "application/x-www-form-urlencoded" });
+}

@@ -27,9 +27,7 @@ export function assertMatchesSpec(
   }
   const result = validator.validateResponse("post", path, answer.status, body);
   if (!result.ok) throw new Error(`POST ${path} ${answer.status} body does not match the spec: ${result.message}`);
-  if (answer.status === 429 || answer.status === 503) {
-    const retryAfter = answer.headers.get("retry-after");
-    if (retryAfter !== null && !/^\d+$/.test(retryAfter))
-      throw new Error(`Retry-After is not whole seconds: ${retryAfter}`);
-  }
+  // The documented headers too: WWW-Authenticate on a 401 (required), Retry-After in whole seconds.
+  const headers = validator.validateResponseHeaders("post", path, answer.status, answer.headers);
+  if (!headers.ok) throw new Error(`POST ${path} ${answer.status} headers do not match the spec: ${headers.message}`);
 }
