@@ -6,7 +6,7 @@
  * without --errors, so it forwards an invalid request instead of answering 422 itself: the
  * status asserted is always the mock's, and Prism's verdict is read from `sl-violations`.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Exchange, requestViolations, responseViolations } from "./support/front.js";
 import type { Answer } from "./support/relay.js";
 import { CREDENTIALS, type Rig, startRig } from "./support/rig.js";
@@ -20,6 +20,10 @@ afterAll(async () => {
   await rig?.close();
 });
 beforeEach(() => rig.reset());
+// Every answer of the test, the token requests' included, is valid by the spec.
+afterEach(() => {
+  expect(responseViolations(rig.exchanges)).toEqual([]);
+});
 
 const TOKEN_BODY = {
   grant_type: "client_credentials",
