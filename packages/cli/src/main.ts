@@ -16,6 +16,7 @@ import {
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { CliUsageError, EXIT } from "./cli-error.js";
 import { loadEnvironment } from "./credentials.js";
+import type { DoctorFlags } from "./doctor.js";
 import { ENCODINGS, type Encoding, type InputKey, openInput } from "./input.js";
 import {
   FailedWriter,
@@ -514,6 +515,30 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .addHelpText("after", EXAMPLES)
     .action(async (keys: string[], flags: EstablishFlags, command: Command) => {
       code = await establish(keys, flags, io, command.getOptionValueSource("format") !== "default");
+    });
+  program
+    .command("doctor")
+    .description(
+      "Check your tenant's answers (token, and establish with --key) against the spec; print a report to paste into an issue.",
+    )
+    .option("--key <contactKey>", "also send one establish call for this key (without it, establish is not called)")
+    .option("--json", "print the report as JSON")
+    .addOption(
+      new Option("--timeout <ms>", "time limit of each request, answer included, in milliseconds")
+        .default(DEFAULT_TIMEOUT_MS)
+        .argParser(timeoutMs),
+    )
+    .option("--mock", "check the embedded mock of Marketing Cloud instead (no credentials needed)")
+    .option("--dotenv <path>", "read SFMC_* credentials from this dotenv file (the environment wins)")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 every answer matches the spec; 1 an answer differs (paste the report into an issue);\n" +
+        "2 a configuration or auth problem (the report names the likely fix; it wins over 1).",
+    )
+    .action(async (flags: DoctorFlags) => {
+      // Loaded only for this command: Ajv and the spec's schemas stay out of establish's start-up.
+      const { doctor } = await import("./doctor.js");
+      code = await doctor(flags, io, version);
     });
   try {
     if (argv.length === 0) {
