@@ -1,6 +1,8 @@
 /**
  * Exit codes of `sfmc-contacts`. Scripts trust them: 0 only when every key was established and
- * every result was written; never 0 when anything failed or was lost.
+ * every result was written; never 0 when anything failed or was lost. `doctor` uses the same
+ * three: 0 every answer matches the spec, 1 an answer differs from it, 2 a configuration or auth
+ * problem to fix first (2 wins over 1).
  *
  * @example
  * ```ts
