@@ -31,9 +31,17 @@ export interface Finding {
 /** Longest excerpt of a value the service sent, in characters. */
 const EXCERPT = 80;
 
-/** Replaces secrets in text: as they are, and as they appear inside a JSON string (escaped). */
+/**
+ * The shortest secret the last pass over the whole report looks for. The report's own words never
+ * hold a secret; that pass is a second guard, and a shorter secret (a test value such as "b")
+ * would only blot out letters of ordinary words. Text the service sent is searched for every
+ * secret, whatever its length.
+ */
+const LAST_PASS_MIN = 8;
+
+/** Replaces secrets in text: as they are, and as they appear inside a JSON string (escaped) or a URL. */
 export class Redactor {
-  readonly #secrets: Array<[string, string]> = [];
+  readonly #secrets: Array<[form: string, label: string]> = [];
 
   /** Hides `secret` from now on, as `[redacted: <label>]`. */
   add(secret: string, label: string): void {
@@ -45,18 +53,24 @@ export class Redactor {
     this.#secrets.sort(([a], [b]) => b.length - a.length);
   }
 
-  text(text: string): string {
+  /** Text the service sent, with every secret replaced. */
+  text(text: string, minLength = 1): string {
     let out = text;
-    for (const [secret, label] of this.#secrets) out = out.replaceAll(secret, label);
+    for (const [secret, label] of this.#secrets) if (secret.length >= minLength) out = out.replaceAll(secret, label);
     return out;
   }
 
-  /** A JSON-like value with every string (and object key) redacted. */
-  value(value: unknown): unknown {
-    if (typeof value === "string") return this.text(value);
-    if (Array.isArray(value)) return value.map((item) => this.value(item));
+  /** The report's last pass: every secret of {@link LAST_PASS_MIN} characters or more replaced. */
+  lastPass(text: string): string {
+    return this.text(text, LAST_PASS_MIN);
+  }
+
+  /** A JSON-like value with every string (and object key) redacted by `redact`. */
+  value(value: unknown, redact: (text: string) => string = (text) => this.text(text)): unknown {
+    if (typeof value === "string") return redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.value(item, redact));
     if (value !== null && typeof value === "object") {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.text(k), this.value(v)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), this.value(v, redact)]));
     }
     return value;
   }
@@ -161,16 +175,8 @@ export class DoctorReport {
 
   /** The report as one JSON document: secrets redacted, control characters removed from every string. */
   toJSON(): unknown {
-    const clean = (value: unknown): unknown => {
-      if (typeof value === "string") return sanitize(value);
-      if (Array.isArray(value)) return value.map(clean);
-      if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [sanitize(k), clean(v)]));
-      }
-      return value;
-    };
-    return clean(
-      this.redactor.value({
+    return this.redactor.value(
+      {
         report: "sfmc-contacts doctor",
         doctorVersion: this.meta.doctorVersion,
         specVersion: this.meta.specVersion,
@@ -181,7 +187,8 @@ export class DoctorReport {
         findings: this.findings,
         exitCode: this.exitCode(),
         result: this.result(),
-      }),
+      },
+      (text) => sanitize(this.redactor.lastPass(text)),
     );
   }
 
@@ -208,7 +215,7 @@ export class DoctorReport {
     if (this.findings.length === 0) out.push("- none: every answer matches the spec");
     for (const f of this.findings) out.push(`- ${findingLine(f)}`);
     out.push("", "### Result", this.result(), "");
-    return out.map((line) => sanitize(this.redactor.text(line))).join("\n");
+    return out.map((line) => sanitize(this.redactor.lastPass(line))).join("\n");
   }
 }
 
