@@ -5,33 +5,17 @@
  * msw and checks the install's size.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { examples, runCli } from "./run-cli.js";
+import { examples, refuseImports, runCli } from "./run-cli.js";
 
 let dir: string;
 let refuseMsw: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "sfmc-contacts-no-msw-"));
-  const hooks = join(dir, "refuse-msw-hooks.mjs");
-  await writeFile(
-    hooks,
-    `export async function resolve(specifier, context, next) {
-  if (specifier === "msw" || specifier.startsWith("msw/")) {
-    throw new Error(\`msw was imported (\${specifier} from \${context.parentURL}): --mock must run without it\`);
-  }
-  return next(specifier, context);
-}
-`,
-  );
-  refuseMsw = join(dir, "refuse-msw.mjs");
-  await writeFile(
-    refuseMsw,
-    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
-  );
+  refuseMsw = await refuseImports(dir, "refuse-msw", /^msw($|\/)/, "msw was imported");
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 

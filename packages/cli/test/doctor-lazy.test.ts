@@ -3,32 +3,21 @@
  * doctor runs: `establish` starts as it did. A module hook refuses to resolve them; establish must
  * run under it, and the doctor must trip it (so the hook is known to bite).
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./run-cli.js";
+import { refuseImports, runCli } from "./run-cli.js";
 
 let dir: string;
 let refuse: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "sfmc-contacts-lazy-doctor-"));
-  const hooks = join(dir, "refuse-doctor-hooks.mjs");
-  await writeFile(
-    hooks,
-    `export async function resolve(specifier, context, next) {
-  if (/^ajv(-formats)?($|\\/)/.test(specifier) || /spec-schemas/.test(specifier)) {
-    throw new Error(\`the doctor's engine was loaded (\${specifier}): establish must start without it\`);
-  }
-  return next(specifier, context);
-}
-`,
-  );
-  refuse = join(dir, "refuse-doctor.mjs");
-  await writeFile(
-    refuse,
-    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  refuse = await refuseImports(
+    dir,
+    "refuse-doctor",
+    /^ajv(-formats)?($|\/)|spec-schemas/,
+    "the doctor's engine was loaded",
   );
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -1,6 +1,8 @@
 /** Runs the built `sfmc-contacts` as a child process with real stdio. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /**
  * The built bin. SFMC_CONTACTS_CLI_BIN points the tests at another build, to check that a
@@ -107,3 +109,27 @@ export const established = (run: CliRun): string[] =>
   ndjsonRows(run.stdout)
     .filter((row) => row.result === "established")
     .map((row) => row.key);
+
+/**
+ * Writes into `dir` a module hook that refuses to resolve every specifier `refused` matches, with
+ * the error `<what> (<specifier> from <importer>)`. Returns the file for `node --import`, so a test
+ * can prove a module stays unloaded.
+ */
+export async function refuseImports(dir: string, name: string, refused: RegExp, what: string): Promise<string> {
+  const hooks = join(dir, `${name}-hooks.mjs`);
+  await writeFile(
+    hooks,
+    `const refused = new RegExp(${JSON.stringify(refused.source)}, ${JSON.stringify(refused.flags)});
+export async function resolve(specifier, context, next) {
+  if (refused.test(specifier)) throw new Error(\`${what} (\${specifier} from \${context.parentURL})\`);
+  return next(specifier, context);
+}
+`,
+  );
+  const register = join(dir, `${name}.mjs`);
+  await writeFile(
+    register,
+    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
+  return register;
+}
