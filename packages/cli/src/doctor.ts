@@ -6,7 +6,13 @@
  * when the command runs.
  */
 import { randomBytes } from "node:crypto";
-import { assertContactKeys, ContactsValidationError, createContactsClientFromEnv } from "@sfmc-contacts/client-node";
+import {
+  assertContactKeys,
+  ContactsValidationError,
+  createContactsClientFromEnv,
+  isMarketingCloudRest,
+  readRestUrl,
+} from "@sfmc-contacts/client-node";
 import { CliUsageError } from "./cli-error.js";
 import { loadEnvironment } from "./credentials.js";
 import { exchange, type NetworkFailure } from "./doctor-http.js";
@@ -58,17 +64,8 @@ const withoutTrailingSlash = (url: string) => new URL(url).href.replace(/\/+$/, 
  * Exported for its test.
  */
 export function tenantRestBase(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return undefined;
-  }
-  const tenant = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.rest\.marketingcloudapis\.com$/;
-  if (url.protocol !== "https:" || url.port !== "" || url.username || url.password || url.search || url.hash) {
-    return undefined;
-  }
-  return tenant.test(url.hostname) ? `${url.origin}${url.pathname}`.replace(/\/+$/, "") : undefined;
+  const base = readRestUrl(value);
+  return base !== "" && isMarketingCloudRest(base) ? base : undefined;
 }
 
 /** A request that got no answer, as a configuration finding with the likely fix (exported for its test). */

@@ -30,6 +30,7 @@ import { checkExplicitBase, checkSubdomain } from "./urls.js";
 
 export * from "@sfmc-contacts/core";
 export { clearTokenCache } from "./token-manager.js";
+export { isMarketingCloudRest, readRestUrl } from "./urls.js";
 
 /**
  * Options of the Node client.

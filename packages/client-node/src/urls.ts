@@ -44,7 +44,14 @@ const REST_HOST = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.rest\.marketingcloudap
 
 /**
  * Whether a REST base may receive a token without the caller naming it: https, a tenant's
- * `*.rest.marketingcloudapis.com` host, the default port.
+ * `*.rest.marketingcloudapis.com` host, the default port. The client applies this rule to the
+ * token route's `rest_instance_url`; `sfmc-contacts doctor` applies the same one.
+ *
+ * @example
+ * ```ts
+ * isMarketingCloudRest("https://mc1.rest.marketingcloudapis.com"); // true
+ * isMarketingCloudRest("https://mc1.rest.marketingcloudapis.com.evil.example"); // false
+ * ```
  */
 export function isMarketingCloudRest(url: string): boolean {
   try {
@@ -59,6 +66,12 @@ export function isMarketingCloudRest(url: string): boolean {
  * Reads the token route's `rest_instance_url`: an absolute http(s) URL of printable ASCII, without
  * credentials, query, fragment or backslash, as its origin and path without a trailing slash; ""
  * for anything else (nothing may then be sent to it, see {@link isMarketingCloudRest}).
+ *
+ * @example
+ * ```ts
+ * readRestUrl("https://mc1.rest.marketingcloudapis.com/"); // "https://mc1.rest.marketingcloudapis.com"
+ * readRestUrl("https://user@mc1.rest.marketingcloudapis.com/"); // ""
+ * ```
  */
 export function readRestUrl(value: unknown): string {
   if (typeof value !== "string" || !/^https?:\/\/[\x21-\x7e]+$/i.test(value) || /[\\?#@]/.test(value)) return "";
