@@ -52,6 +52,9 @@ describe("the spec documents itself", () => {
       ["errorcode 40004", "error-handling page"],
       ['`ContactType` is `0` or `"Default"`', "Salesforce's reference says"],
       ["Boolean strings are read case-insensitively", "Boolean.Parse"],
+      ["Both spellings of the establish body are typed", "RequestEstablishContacts"],
+      ["Both spellings of the establish body are typed", "Prismatic"],
+      ["Both spellings of the establish body are typed", "model binder"],
     ];
     for (const [topic, evidence] of readings) {
       const item = section.split("\n- ").find((entry) => entry.includes(topic));

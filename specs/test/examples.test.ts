@@ -37,6 +37,12 @@ describe("every named example in the spec", () => {
       value: { error: "invalid_request" },
     });
     expect(named("TokenRequestNumericAccountId")).toMatchObject({ status: "request", value: { account_id: 1234567 } });
+    expect(named("EstablishCamelCaseRequest")).toMatchObject({
+      path: "/contacts/v1/establish",
+      status: "request",
+      name: "camelCaseRequest",
+      value: { contactKeys: ["Key1", "Key2"], returnResults: true },
+    });
   });
 
   it.each(examples.map((e) => [`${e.where}: ${e.name}`, e] as const))(
@@ -79,6 +85,8 @@ describe("the example check catches broken examples", () => {
     ["an empty key", { ContactKeys: [""] }, "must NOT have fewer than 1 characters"],
     ["a number in ContactKeys", { ContactKeys: [42] }, "must be string"],
     ["no ContactKeys", { ReturnResults: true }, "must have required property 'ContactKeys'"],
+    ["no contactKeys", { returnResults: true }, "must have required property 'contactKeys'"],
+    ["an empty contactKeys", { contactKeys: [] }, "must NOT have fewer than 1 items"],
     [
       "a flag that is neither boolean nor its string",
       { ContactKeys: ["a"], ReturnResults: "yes" },
@@ -89,7 +97,7 @@ describe("the example check catches broken examples", () => {
     expect(result.ok ? "valid" : result.message).toContain(message);
   });
 
-  it("accepts both boolean forms of every flag", () => {
+  it("accepts both boolean forms of every flag, in both spellings", () => {
     for (const flag of [true, false, "true", "false"]) {
       const body = {
         ContactKeys: ["a"],
@@ -97,7 +105,26 @@ describe("the example check catches broken examples", () => {
         CorrelateResponseItem: flag,
         IncludeNewContactAwareness: flag,
       };
+      const camelCase = {
+        contactKeys: ["a"],
+        returnResults: flag,
+        correlateResponseItem: flag,
+        includeNewContactAwareness: flag,
+      };
       expect(validator.validateRequest("post", "/contacts/v1/establish", body)).toEqual({ ok: true });
+      expect(validator.validateRequest("post", "/contacts/v1/establish", camelCase)).toEqual({ ok: true });
     }
+  });
+
+  it("names the camelCase example when a copy of the spec breaks it", () => {
+    const copy = structuredClone(doc);
+    const named = copy.components?.examples as Record<string, { value: Record<string, unknown> }> | undefined;
+    const request = named?.EstablishCamelCaseRequest;
+    if (!request) throw new Error("no EstablishCamelCaseRequest example");
+    request.value.returnResults = "yes";
+    const invalid = createSpecValidator(copy).invalidExamples();
+    expect(invalid.map((e) => `${e.where}: ${e.name}`)).toEqual([
+      "POST /contacts/v1/establish request: camelCaseRequest",
+    ]);
   });
 });

@@ -13,6 +13,13 @@ const credentials = { grant_type: "client_credentials", client_id: "id", client_
 const token = (body: Record<string, unknown>) => validator.validateRequest("post", "/v2/token", body);
 const establish = (body: Record<string, unknown>) =>
   validator.validateRequest("post", ESTABLISH, { ContactKeys: ["a"], ...body });
+/** The same fields in the reference schema's camelCase names. */
+const camelCase = (body: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(body).map(([name, value]) => [name.replace(/^./, (c) => c.toLowerCase()), value]));
+const establishCamelCase = (body: Record<string, unknown>) =>
+  validator.validateRequest("post", ESTABLISH, { contactKeys: ["a"], ...camelCase(body) });
+type SchemaNode = { description?: string; $ref?: string; required?: string[]; properties?: Record<string, SchemaNode> };
+const schemas = (components.schemas ?? {}) as Record<string, SchemaNode & { anyOf?: SchemaNode[] }>;
 
 describe("account_id is a string of digits or an integer (P2)", () => {
   it.each([["1234567"], [1234567], [0]])("accepts %j", (accountId) => {
@@ -63,14 +70,15 @@ describe('a 401 carries WWW-Authenticate: Bearer error="invalid_token" (P3)', ()
 
 describe("null is refused for the optional establish fields (P4)", () => {
   it.each([["ContactType"], ["ReturnResults"], ["CorrelateResponseItem"], ["IncludeNewContactAwareness"]])(
-    "%s: null is invalid, and the description says so",
+    "%s: null is invalid in both spellings, and the descriptions say so",
     (field) => {
       expect(establish({ [field]: null }).ok).toBe(false);
-      const schemas = doc.components?.schemas as Record<
-        string,
-        { properties: Record<string, { description: string }> }
-      >;
-      expect(schemas.EstablishContactsRequest?.properties[field]?.description).toMatch(/`null` is\s+refused/);
+      expect(establishCamelCase({ [field]: null }).ok).toBe(false);
+      // The field's own schema, and each spelling's property, which both $ref it.
+      expect(schemas[field]?.description).toMatch(/`null` is\s+refused/);
+      const camel = field.replace(/^./, (c) => c.toLowerCase());
+      expect(schemas.EstablishContactsRequestPascalCase?.properties?.[field]?.description).toMatch(/`null` is refused/);
+      expect(schemas.EstablishContactsRequestCamelCase?.properties?.[camel]?.description).toMatch(/`null` is refused/);
     },
   );
 });
@@ -107,9 +115,12 @@ describe('ContactType is 0 or "Default" (P7)', () => {
     expect(establish({ ContactType: type }).ok).toBe(false);
   });
 
+  it.each([[0], ["Default"], ["default"]])("accepts %j as contactType too", (type) => {
+    expect(establishCamelCase({ ContactType: type })).toEqual({ ok: true });
+  });
+
   it("states the mocks' rule and its reason in the description", () => {
-    const schemas = doc.components?.schemas as Record<string, { properties: Record<string, { description: string }> }>;
-    const description = schemas.EstablishContactsRequest?.properties.ContactType?.description ?? "";
+    const description = schemas.ContactType?.description ?? "";
     expect(description).toContain("10005");
     expect(description).toContain("account");
   });
@@ -124,5 +135,76 @@ describe("boolean strings are read case-insensitively (P8)", () => {
 
   it.each([["yes"], ["1"], [" true"], ["truee"], [1]])("refuses %j", (flag) => {
     expect(establish({ ReturnResults: flag }).ok).toBe(false);
+  });
+});
+
+describe("both spellings of the establish body are typed: the page's PascalCase and the reference's camelCase (issue 12 point 1)", () => {
+  const request = schemas.EstablishContactsRequest;
+  const branches = (request?.anyOf ?? []).map((branch) => branch.$ref?.split("/").pop());
+  const pascal = schemas.EstablishContactsRequestPascalCase;
+  const camel = schemas.EstablishContactsRequestCamelCase;
+
+  // What sfmc-sdk sends for the reference's names: its caller's body, as given.
+  it.each([
+    ["keys only", {}],
+    ["flags as booleans", { ReturnResults: true, CorrelateResponseItem: true, IncludeNewContactAwareness: true }],
+    [
+      "flags as the page's strings",
+      { ReturnResults: "false", CorrelateResponseItem: "false", IncludeNewContactAwareness: "false" },
+    ],
+    ["flags as strings in another case", { ReturnResults: "FALSE" }],
+    ["ContactType 0", { ContactType: 0 }],
+  ])("accepts a camelCase body: %s", (_, fields) => {
+    expect(establishCamelCase(fields)).toEqual({ ok: true });
+    expect(establish(fields)).toEqual({ ok: true });
+  });
+
+  it.each([
+    ["an empty contactKeys", { contactKeys: [] }],
+    ["a number in contactKeys", { contactKeys: [42] }],
+    ["a key over 254 characters", { contactKeys: ["k".repeat(255)] }],
+    ["a flag that is neither boolean nor its string", { contactKeys: ["a"], returnResults: "yes" }],
+    ["null contactType", { contactKeys: ["a"], contactType: null }],
+    ['contactType "Other"', { contactKeys: ["a"], contactType: "Other" }],
+  ])("refuses a camelCase body with %s, as it refuses the PascalCase one", (_, body) => {
+    expect(validator.validateRequest("post", ESTABLISH, body).ok).toBe(false);
+  });
+
+  it("refuses a body with neither spelling of the keys, naming both", () => {
+    const result = validator.validateRequest("post", ESTABLISH, { returnResults: true });
+    expect(result.ok ? "valid" : result.message).toContain("must have required property 'ContactKeys'");
+    expect(result.ok ? "valid" : result.message).toContain("must have required property 'contactKeys'");
+  });
+
+  it("does not describe other casings, which the service and the mocks still take, and says so", () => {
+    expect(validator.validateRequest("post", ESTABLISH, { CONTACTKEYS: ["a"] }).ok).toBe(false);
+    expect(request?.description).toContain("`CONTACTKEYS`");
+    expect(request?.description).toMatch(/case-insensitively/);
+    expect(String((doc.info as { description?: string }).description)).toContain("`CONTACTKEYS`");
+  });
+
+  it("is anyOf of the two named schemas, PascalCase first, each requiring its own keys", () => {
+    expect(branches).toEqual(["EstablishContactsRequestPascalCase", "EstablishContactsRequestCamelCase"]);
+    expect(pascal?.required).toEqual(["ContactKeys"]);
+    expect(camel?.required).toEqual(["contactKeys"]);
+  });
+
+  it("gives both spellings the same fields, each a $ref to one shared schema (no field defined twice)", () => {
+    const refs = (node: SchemaNode | undefined) =>
+      Object.entries(node?.properties ?? {}).map(([name, property]) => {
+        // Only a $ref and its description: the field's schema lives in one place.
+        expect(Object.keys(property).sort(), name).toEqual(["$ref", "description"]);
+        return [name.toLowerCase(), property.$ref] as const;
+      });
+    const pascalRefs = refs(pascal);
+    expect(pascalRefs.map(([name]) => name)).toEqual([
+      "contactkeys",
+      "contacttype",
+      "returnresults",
+      "correlateresponseitem",
+      "includenewcontactawareness",
+    ]);
+    expect(refs(camel)).toEqual(pascalRefs);
+    for (const [, ref] of pascalRefs) expect(schemas[String(ref).split("/").pop() ?? ""]).toBeDefined();
   });
 });
