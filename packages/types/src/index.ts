@@ -20,15 +20,42 @@ export type { components, operations, paths } from "./generated/openapi.js";
 type Schemas = components["schemas"];
 
 /**
- * The body of `POST /contacts/v1/establish`.
+ * The body of `POST /contacts/v1/establish`, in either documented spelling: the product page's
+ * PascalCase ({@link EstablishContactsRequestPascalCase}) or the reference schema's camelCase
+ * ({@link EstablishContactsRequestCamelCase}). The service binds names case-insensitively; the
+ * type describes only these two spellings.
  *
  * @example
  * ```ts
  * const body: EstablishContactsRequest = { ContactKeys: ["Key1", "Key2"] };
  * const fireAndForget: EstablishContactsRequest = { ContactKeys: ["Key1"], ReturnResults: false };
+ * const camelCase: EstablishContactsRequest = { contactKeys: ["Key1"], returnResults: false };
  * ```
  */
 export type EstablishContactsRequest = Schemas["EstablishContactsRequest"];
+
+/**
+ * An establish body in the product page's PascalCase names (`ContactKeys`, `ReturnResults`, ...),
+ * as the sfmc-contacts clients send it.
+ *
+ * @example
+ * ```ts
+ * const body: EstablishContactsRequestPascalCase = { ContactKeys: ["Key1"], ReturnResults: false };
+ * body.ContactType = 0;
+ * ```
+ */
+export type EstablishContactsRequestPascalCase = Schemas["EstablishContactsRequestPascalCase"];
+
+/**
+ * An establish body in the camelCase names of Salesforce's reference schema (`contactKeys`,
+ * `returnResults`, ...), as production integrations send it.
+ *
+ * @example
+ * ```ts
+ * const body: EstablishContactsRequestCamelCase = { contactKeys: ["Key1"], returnResults: false };
+ * ```
+ */
+export type EstablishContactsRequestCamelCase = Schemas["EstablishContactsRequestCamelCase"];
 
 /**
  * The 200 answer of `POST /contacts/v1/establish` (the object; the product page shows it wrapped in an array).

@@ -6,6 +6,8 @@ import type {
   Endpoints,
   EstablishContactsItem,
   EstablishContactsRequest,
+  EstablishContactsRequestCamelCase,
+  EstablishContactsRequestPascalCase,
   EstablishContactsResponse,
   MarketingCloudError,
   OAuthError,
@@ -20,6 +22,8 @@ describe("the seed page's examples satisfy the types", () => {
   test("request and fire-and-forget request", () => {
     expectTypeOf(examples.establishRequest).toExtend<EstablishContactsRequest>();
     expectTypeOf(examples.establishFireAndForgetRequest).toExtend<EstablishContactsRequest>();
+    expectTypeOf(examples.establishCamelCaseRequest).toExtend<EstablishContactsRequest>();
+    expectTypeOf(examples.establishCamelCaseRequest).toExtend<EstablishContactsRequestCamelCase>();
   });
   test("response and fire-and-forget response", () => {
     expectTypeOf(examples.establishResponse).toExtend<EstablishContactsResponse>();
@@ -74,8 +78,66 @@ describe("EstablishContactsRequest rejects what the service rejects", () => {
     assertType<EstablishContactsRequest>({ ContactKeys: ["a"], ContactType: null });
   });
   test("optional fields stay optional even where the spec gives a default", () => {
-    expectTypeOf<EstablishContactsRequest>().toHaveProperty("ContactType").toEqualTypeOf<number | string | undefined>();
-    expectTypeOf<EstablishContactsRequest["ContactKeys"]>().toEqualTypeOf<string[]>();
+    expectTypeOf<EstablishContactsRequestPascalCase>()
+      .toHaveProperty("ContactType")
+      .toEqualTypeOf<number | string | undefined>();
+    expectTypeOf<EstablishContactsRequestPascalCase["ContactKeys"]>().toEqualTypeOf<string[]>();
+  });
+});
+
+describe("EstablishContactsRequest takes both documented spellings (issue 12 point 1)", () => {
+  test("is the union of the page's PascalCase body and the reference's camelCase body", () => {
+    expectTypeOf<EstablishContactsRequest>().toEqualTypeOf<
+      EstablishContactsRequestPascalCase | EstablishContactsRequestCamelCase
+    >();
+  });
+  test("the page's PascalCase body compiles", () => {
+    const body: EstablishContactsRequest = { ContactKeys: ["a"] };
+    assertType<EstablishContactsRequest>(body);
+  });
+  test("the reference's camelCase body compiles, as sfmc-sdk users and production integrations send it", () => {
+    const body: EstablishContactsRequest = { contactKeys: ["a"], returnResults: false };
+    assertType<EstablishContactsRequest>(body);
+    assertType<EstablishContactsRequest>({
+      contactKeys: ["a"],
+      contactType: "Default",
+      returnResults: "false",
+      correlateResponseItem: true,
+      includeNewContactAwareness: false,
+    });
+  });
+  test("a misspelled field does not compile in either spelling", () => {
+    // @ts-expect-error `ReturnResult` is misspelled (it is in neither spelling)
+    const misspelled: EstablishContactsRequest = { ContactKeys: ["a"], ReturnResult: true };
+    // @ts-expect-error `returnResult` is misspelled
+    assertType<EstablishContactsRequest>({ contactKeys: ["a"], returnResult: true });
+    assertType(misspelled);
+  });
+  test("a body without keys does not compile in either spelling", () => {
+    // @ts-expect-error ContactKeys (or contactKeys) is required
+    const noKeys: EstablishContactsRequest = { ReturnResults: true };
+    // @ts-expect-error contactKeys (or ContactKeys) is required
+    assertType<EstablishContactsRequest>({ returnResults: true });
+    assertType(noKeys);
+  });
+  test("other casings, which the service takes, are not described", () => {
+    // @ts-expect-error only the two documented spellings are typed
+    assertType<EstablishContactsRequest>({ CONTACTKEYS: ["a"] });
+  });
+  test("camelCase fields have the PascalCase fields' types", () => {
+    expectTypeOf<EstablishContactsRequestCamelCase["contactKeys"]>().toEqualTypeOf<
+      EstablishContactsRequestPascalCase["ContactKeys"]
+    >();
+    expectTypeOf<EstablishContactsRequestCamelCase["contactType"]>().toEqualTypeOf<
+      EstablishContactsRequestPascalCase["ContactType"]
+    >();
+    expectTypeOf<EstablishContactsRequestCamelCase["returnResults"]>().toEqualTypeOf<
+      EstablishContactsRequestPascalCase["ReturnResults"]
+    >();
+    // @ts-expect-error null is refused (10001) in camelCase too
+    assertType<EstablishContactsRequest>({ contactKeys: ["a"], returnResults: null });
+    // @ts-expect-error contact keys are strings in camelCase too
+    assertType<EstablishContactsRequest>({ contactKeys: [1] });
   });
 });
 

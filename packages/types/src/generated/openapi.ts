@@ -73,45 +73,91 @@ export interface components {
          */
         BooleanFlag: boolean | string;
         /**
-         * @description The body of an establish call. Names are the product page's PascalCase; the service also
-         *     binds the reference schema's camelCase names, case-insensitively. An optional field is
-         *     either left out (its default applies) or given a value: `null` is refused with 400,
-         *     errorcode 10001. An `access_token` field is refused with 401, errorcode 40004: the token
-         *     goes in the `Authorization` header only.
+         * @description One or more contact keys, each at most 254 UTF-16 code units: the required field of an
+         *     establish call, `ContactKeys` on the product page and `contactKeys` in the reference
+         *     schema. No hard maximum is documented; 50 per call is Marketing Cloud's soft limit for
+         *     synchronous requests.
          */
-        EstablishContactsRequest: {
-            /** @description One or more contact keys, each at most 254 UTF-16 code units. No hard maximum is documented; 50 per call is Marketing Cloud's soft limit for synchronous requests. */
-            ContactKeys: components["schemas"]["ContactKey"][];
-            /**
-             * @description The contact type, by number or by name. Default `0`, whose name is `"Default"`; most
-             *     accounts never change it. Salesforce's reference says the type is "Default" or 0; the
-             *     service is .NET, which parses an enum from its number or its name, case-insensitively,
-             *     so `0` and `"Default"` (in any case) both mean the default type. Other types are account
-             *     configuration: the sfmc-contacts mocks know only the default and answer 400, errorcode
-             *     10005 (invalid value) for any other number or name, as the service does for a type the
-             *     account lacks. A value that is neither a whole number nor a string is 10001; `null` is
-             *     refused (10001): leave the field out to get the default.
-             * @default 0
-             */
-            ContactType?: number | string;
-            /**
-             * @description Whether the answer lists the contacts. Default `true`. `false` is the fast fire-and-forget mode: `items` is empty and a `ResponseReturnsNotRequested` message is returned. `null` is refused (10001): leave the field out to get the default.
-             * @default true
-             */
-            ReturnResults?: components["schemas"]["BooleanFlag"];
-            /**
-             * @description Whether `items` come back in request order. Default `true`. Each item's `requestItemIndex` names its request position either way. `null` is refused (10001); leave the field out to get the default.
-             * @default true
-             */
-            CorrelateResponseItem?: components["schemas"]["BooleanFlag"];
-            /**
-             * @description Whether each item carries `isNewContact`. Default `true`: Salesforce's reference says
-             *     `true` while the current product page says `false`; this document takes `true` because
-             *     the page's own example response carries `isNewContact` for a request without the flag.
-             *     `null` is refused (10001); leave the field out to get the default.
-             * @default true
-             */
-            IncludeNewContactAwareness?: components["schemas"]["BooleanFlag"];
+        ContactKeys: components["schemas"]["ContactKey"][];
+        /**
+         * @description The contact type, by number or by name. Default `0`, whose name is `"Default"`; most
+         *     accounts never change it. Salesforce's reference says the type is "Default" or 0; the
+         *     service is .NET, which parses an enum from its number or its name, case-insensitively,
+         *     so `0` and `"Default"` (in any case) both mean the default type. Other types are account
+         *     configuration: the sfmc-contacts mocks know only the default and answer 400, errorcode
+         *     10005 (invalid value) for any other number or name, as the service does for a type the
+         *     account lacks. A value that is neither a whole number nor a string is 10001; `null` is
+         *     refused (10001): leave the field out to get the default.
+         * @default 0
+         */
+        ContactType: number | string;
+        /**
+         * @description Whether the answer lists the contacts. Default `true`. `false` is the fast fire-and-forget mode: `items` is empty and a `ResponseReturnsNotRequested` message is returned. `null` is refused (10001): leave the field out to get the default.
+         * @default true
+         */
+        ReturnResults: components["schemas"]["BooleanFlag"];
+        /**
+         * @description Whether `items` come back in request order. Default `true`. Each item's `requestItemIndex` names its request position either way. `null` is refused (10001); leave the field out to get the default.
+         * @default true
+         */
+        CorrelateResponseItem: components["schemas"]["BooleanFlag"];
+        /**
+         * @description Whether each item carries `isNewContact`. Default `true`: Salesforce's reference says
+         *     `true` while the current product page says `false`; this document takes `true` because
+         *     the page's own example response carries `isNewContact` for a request without the flag.
+         *     `null` is refused (10001); leave the field out to get the default.
+         * @default true
+         */
+        IncludeNewContactAwareness: components["schemas"]["BooleanFlag"];
+        /**
+         * @description The body of an establish call, in either documented spelling of its names: the product
+         *     page's PascalCase (`ContactKeys`, `ReturnResults`, ...) or the camelCase of Salesforce's
+         *     reference schema (`contactKeys`, `returnResults`, ...), which production integrations
+         *     send. Both spellings have the same fields, with the same schemas. The service is .NET and
+         *     binds names case-insensitively, so it (and the sfmc-contacts mocks) also takes a body
+         *     that mixes the two spellings or uses another casing (`CONTACTKEYS`). This document does
+         *     not describe such bodies: a body without `ContactKeys` or `contactKeys`, spelled exactly
+         *     so, is invalid here, and only the fields spelled like the keys are checked. Send one of
+         *     the two spellings. An optional field is either left out (its default applies) or given a
+         *     value: `null` is refused with 400, errorcode 10001. An `access_token` field is refused
+         *     with 401, errorcode 40004: the token goes in the `Authorization` header only.
+         */
+        EstablishContactsRequest: components["schemas"]["EstablishContactsRequestPascalCase"] | components["schemas"]["EstablishContactsRequestCamelCase"];
+        /**
+         * @description An establish body in the product page's PascalCase names, as the sfmc-contacts clients
+         *     send it. `null` is refused for every optional field (10001): leave it out to get its
+         *     default.
+         */
+        EstablishContactsRequestPascalCase: {
+            /** @description Required. One or more contact keys, each at most 254 UTF-16 code units. */
+            ContactKeys: components["schemas"]["ContactKeys"];
+            /** @description The contact type, `0` or `"Default"` (the default). `null` is refused (10001). */
+            ContactType?: components["schemas"]["ContactType"];
+            /** @description Whether the answer lists the contacts. Default `true`; `false` is fire-and-forget. `null` is refused (10001). */
+            ReturnResults?: components["schemas"]["ReturnResults"];
+            /** @description Whether `items` come back in request order. Default `true`. `null` is refused (10001). */
+            CorrelateResponseItem?: components["schemas"]["CorrelateResponseItem"];
+            /** @description Whether each item carries `isNewContact`. Default `true`. `null` is refused (10001). */
+            IncludeNewContactAwareness?: components["schemas"]["IncludeNewContactAwareness"];
+        };
+        /**
+         * @description An establish body in the camelCase names of Salesforce's reference schema
+         *     (`RequestEstablishContacts`, which requires `contactKeys`), as production integrations
+         *     such as Prismatic's Marketing Cloud component send it. The fields and their schemas are
+         *     the PascalCase body's. `null` is refused for every optional field (10001): leave it out
+         *     to get its default.
+         */
+        EstablishContactsRequestCamelCase: {
+            /** @description Required. One or more contact keys, each at most 254 UTF-16 code units. */
+            contactKeys: components["schemas"]["ContactKeys"];
+            /** @description The contact type, `0` or `"Default"` (the default). `null` is refused (10001). */
+            contactType?: components["schemas"]["ContactType"];
+            /** @description Whether the answer lists the contacts. Default `true`; `false` is fire-and-forget. `null` is refused (10001). */
+            returnResults?: components["schemas"]["ReturnResults"];
+            /** @description Whether `items` come back in request order. Default `true`. `null` is refused (10001). */
+            correlateResponseItem?: components["schemas"]["CorrelateResponseItem"];
+            /** @description Whether each item carries `isNewContact`. Default `true`. `null` is refused (10001). */
+            includeNewContactAwareness?: components["schemas"]["IncludeNewContactAwareness"];
         };
         /**
          * @description The 200 answer. Typed as an object, as Salesforce's reference schema and production

@@ -25,6 +25,18 @@ export const establishFireAndForgetRequest = {
   "IncludeNewContactAwareness": "false"
 } satisfies NonNullable<paths["/contacts/v1/establish"]["post"]["requestBody"]>["content"]["application/json"];
 
+/** POST /contacts/v1/establish request: Establish two contacts in the reference schema's camelCase names */
+export const establishCamelCaseRequest = {
+  "contactKeys": [
+    "Key1",
+    "Key2"
+  ],
+  "contactType": 0,
+  "returnResults": true,
+  "correlateResponseItem": true,
+  "includeNewContactAwareness": true
+} satisfies NonNullable<paths["/contacts/v1/establish"]["post"]["requestBody"]>["content"]["application/json"];
+
 /** POST /contacts/v1/establish 200: Two existing contacts (the product page's example response) */
 export const establishResponse = {
   "items": [
