@@ -1,4 +1,4 @@
-import type { EstablishContactsRequest, paths } from "@sfmc-contacts/types";
+import type { EstablishContactsRequestPascalCase, paths } from "@sfmc-contacts/types";
 import type { Client } from "openapi-fetch";
 import type { AuthSource } from "./auth.js";
 import { checkNumber } from "./errors.js";
@@ -156,10 +156,10 @@ export function createContactsCore(config: CoreConfig): ContactsClient {
   const body = (
     keys: readonly string[],
     options: Pick<EstablishOptions, "returnResults" | "contactType" | "includeNewContactAwareness" | "timeoutMs">,
-  ): EstablishContactsRequest => {
+  ): EstablishContactsRequestPascalCase => {
     // Checked here, at the call, for establish and establishAll alike (not when a run's batch is sent).
     checkTimeout(options.timeoutMs);
-    const request: EstablishContactsRequest = {
+    const request: EstablishContactsRequestPascalCase = {
       ContactKeys: keys as string[],
       IncludeNewContactAwareness: options.includeNewContactAwareness ?? true,
     };

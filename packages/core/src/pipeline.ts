@@ -1,4 +1,4 @@
-import type { EstablishContactsRequest, EstablishContactsResponse } from "@sfmc-contacts/types";
+import type { EstablishContactsRequestPascalCase, EstablishContactsResponse } from "@sfmc-contacts/types";
 import type { AuthSource } from "./auth.js";
 import { checkNumber } from "./errors.js";
 import { type ContactsEventListener, emit } from "./events.js";
@@ -98,7 +98,10 @@ export function createPipeline({
 }: PipelineConfig) {
   checkTimeout(defaultTimeout);
   checkNumber(maxResponseBytes, "maxResponseBytes", 1, true);
-  return async (body: EstablishContactsRequest, options: CallOptions = {}): Promise<EstablishContactsResponse> => {
+  return async (
+    body: EstablishContactsRequestPascalCase,
+    options: CallOptions = {},
+  ): Promise<EstablishContactsResponse> => {
     const timeoutMs = options.timeoutMs ?? defaultTimeout;
     const outer = eitherSignal(signal, options.signal);
     const attempt: Attempt = async (attempt, renewed) => {

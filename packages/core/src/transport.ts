@@ -1,4 +1,4 @@
-import type { EstablishContactsRequest } from "@sfmc-contacts/types";
+import type { EstablishContactsRequestPascalCase } from "@sfmc-contacts/types";
 
 /**
  * One establish request, as a transport sends it.
@@ -17,7 +17,11 @@ import type { EstablishContactsRequest } from "@sfmc-contacts/types";
 export interface TransportRequest {
   /** The REST base, e.g. `https://tenant.rest.marketingcloudapis.com` (no trailing slash). */
   baseUrl: string;
-  body: EstablishContactsRequest;
+  /**
+   * The body, in the product page's PascalCase names: the clients always send these (the spec also
+   * types the reference schema's camelCase names, which the clients never send).
+   */
+  body: EstablishContactsRequestPascalCase;
   /** Extra headers, e.g. `authorization`. */
   headers: Record<string, string>;
   /**
