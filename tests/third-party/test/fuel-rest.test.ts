@@ -5,19 +5,12 @@
  */
 import type { EstablishContactsResponse } from "@sfmc-contacts/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  CAMEL_CASE_FINDING,
-  establishBody,
-  expectAcknowledged,
-  expectResults,
-  WITH_RESULTS,
-} from "./support/establish.js";
+import { establishBody, expectAcknowledged, expectResults, WITH_RESULTS } from "./support/establish.js";
 import { conversation, requestViolations, responseViolations } from "./support/front.js";
 import { FUEL_REST_INSTANCE_URL, fuelRest } from "./support/fuel-rest-client.js";
 import { CREDENTIALS, type Rig, startRig, tokenRequests } from "./support/rig.js";
 
 let rig: Rig;
-let expectedRequestFindings: string[] = [];
 
 beforeAll(async () => {
   rig = await startRig({ restInstanceUrl: () => FUEL_REST_INSTANCE_URL });
@@ -25,13 +18,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await rig?.close();
 });
-beforeEach(() => {
-  rig.reset();
-  expectedRequestFindings = [];
-});
+beforeEach(() => rig.reset());
 afterEach(() => {
   expect(responseViolations(rig.exchanges)).toEqual([]);
-  expect(requestViolations(rig.exchanges)).toEqual(expectedRequestFindings);
+  // Nothing fuel-rest sends is flagged, its camelCase body included.
+  expect(requestViolations(rig.exchanges)).toEqual([]);
   expect(rig.exchanges.length).toBeGreaterThan(0);
   expect(rig.exchanges.length).toBe(rig.service.mock.requests.length);
 });
@@ -65,7 +56,6 @@ describe("fuel-rest 3.2.2 (FuelSDK-Node's REST client) against the mock, through
     const client = fuelRest(rig);
     expectAcknowledged(rig, await establish(client, establishBody("PascalCase", "strings", false)));
     expectResults(rig, await establish(client, establishBody("camelCase", "booleans")), false);
-    expectedRequestFindings = [CAMEL_CASE_FINDING];
   });
 
   it("renews its token on the mock's 401 after expireTokens(), and the call succeeds", async () => {

@@ -88,6 +88,22 @@ interface EstablishCase {
 const ESTABLISH_CASES: EstablishCase[] = [
   { name: "ContactKeys missing", body: "{}", status: 400, answer: { errorcode: 10002 }, flagged: true },
   { name: "ContactKeys empty", body: '{"ContactKeys":[]}', status: 400, answer: { errorcode: 10005 }, flagged: true },
+  // camelCase is typed (issue 12 point 1), not waved through: what is invalid in PascalCase is
+  // invalid in camelCase too, and Prism still flags it.
+  {
+    name: "contactKeys empty (camelCase)",
+    body: '{"contactKeys":[]}',
+    status: 400,
+    answer: { errorcode: 10005 },
+    flagged: true,
+  },
+  {
+    name: "returnResults: null (camelCase)",
+    body: '{"contactKeys":["Key1"],"returnResults":null}',
+    status: 400,
+    answer: { errorcode: 10001 },
+    flagged: true,
+  },
   {
     name: "a body that is JSON but not an object",
     body: "[]",

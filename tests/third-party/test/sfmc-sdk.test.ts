@@ -7,7 +7,6 @@ import type { EstablishContactsResponse } from "@sfmc-contacts/types";
 import SDK from "sfmc-sdk";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
-  CAMEL_CASE_FINDING,
   establishBody,
   expectAcknowledged,
   expectResults,
@@ -22,8 +21,6 @@ import { CREDENTIALS, type Rig, startRig, tokenRequests } from "./support/rig.js
 const TENANT = "mcthirdpartycontracttest0001";
 
 let rig: Rig;
-/** The request findings the running test expects from Prism (camelCase bodies have one each). */
-let expectedRequestFindings: string[] = [];
 let refreshes = 0;
 
 beforeAll(async () => {
@@ -34,14 +31,14 @@ afterAll(async () => {
 });
 beforeEach(() => {
   rig.reset();
-  expectedRequestFindings = [];
   refreshes = 0;
 });
 afterEach(() => {
   // Both directions, for every exchange of the test: the mock's answers are valid by the spec, and
-  // so is everything the SDK sent (P2: its numeric account_id included).
+  // so is everything the SDK sent (P2: its numeric account_id included; P1: its camelCase bodies
+  // too, since the spec types the reference schema's camelCase names beside the page's PascalCase).
   expect(responseViolations(rig.exchanges)).toEqual([]);
-  expect(requestViolations(rig.exchanges)).toEqual(expectedRequestFindings);
+  expect(requestViolations(rig.exchanges)).toEqual([]);
   // Every request the mock answered went through Prism, and nothing reached it another way.
   expect(rig.exchanges.length).toBeGreaterThan(0);
   expect(rig.exchanges.length).toBe(rig.service.mock.requests.length);
@@ -106,12 +103,15 @@ describe("sfmc-sdk 2.1.2 against the mock, through Prism", () => {
     const client = sdk();
     expectResults(rig, await establish(client, establishBody("camelCase", flags)), true);
     expectResults(rig, await establish(client, establishBody("camelCase", flags)), false);
-    expectedRequestFindings = [CAMEL_CASE_FINDING, CAMEL_CASE_FINDING];
+    expect(conversation(rig.exchanges)).toEqual([
+      "POST /v2/token 200",
+      "POST /contacts/v1/establish 200",
+      "POST /contacts/v1/establish 200",
+    ]);
   });
 
   it.each(FIRE_AND_FORGET)("sends the fire-and-forget request in camelCase (flags %s)", async (flags) => {
     expectAcknowledged(rig, await establish(sdk(), establishBody("camelCase", flags, false)));
-    expectedRequestFindings = [CAMEL_CASE_FINDING];
   });
 
   it("recovers after the mock expires its token, with exactly one more token request", async () => {

@@ -70,11 +70,3 @@ export function expectAcknowledged(rig: Rig, answer: EstablishContactsResponse):
   ]);
   expect(rig.service.mock.store.all().map((c) => c.contactKey)).toEqual([...PAGE_KEYS]);
 }
-
-/**
- * What Prism says of a camelCase body: the spec types the page's PascalCase names, so it misses
- * `ContactKeys`. The service binds names case-insensitively, and so does the mock, which answers
- * 200: this is the one request finding a camelCase call may have, and the tests expect it exactly.
- */
-export const CAMEL_CASE_FINDING =
-  "POST /contacts/v1/establish 200: request.body: Request body must have required property 'ContactKeys'";
