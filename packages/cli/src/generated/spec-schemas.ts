@@ -41,38 +41,86 @@ export const specDocument: {
           }
         ]
       },
+      "ContactKeys": {
+        "type": "array",
+        "minItems": 1,
+        "items": {
+          "$ref": "#/components/schemas/ContactKey"
+        }
+      },
+      "ContactType": {
+        "anyOf": [
+          {
+            "type": "integer"
+          },
+          {
+            "type": "string",
+            "pattern": "^[Dd][Ee][Ff][Aa][Uu][Ll][Tt]$"
+          }
+        ]
+      },
+      "ReturnResults": {
+        "$ref": "#/components/schemas/BooleanFlag"
+      },
+      "CorrelateResponseItem": {
+        "$ref": "#/components/schemas/BooleanFlag"
+      },
+      "IncludeNewContactAwareness": {
+        "$ref": "#/components/schemas/BooleanFlag"
+      },
       "EstablishContactsRequest": {
+        "anyOf": [
+          {
+            "$ref": "#/components/schemas/EstablishContactsRequestPascalCase"
+          },
+          {
+            "$ref": "#/components/schemas/EstablishContactsRequestCamelCase"
+          }
+        ]
+      },
+      "EstablishContactsRequestPascalCase": {
         "type": "object",
         "required": [
           "ContactKeys"
         ],
         "properties": {
           "ContactKeys": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-              "$ref": "#/components/schemas/ContactKey"
-            }
+            "$ref": "#/components/schemas/ContactKeys"
           },
           "ContactType": {
-            "anyOf": [
-              {
-                "type": "integer"
-              },
-              {
-                "type": "string",
-                "pattern": "^[Dd][Ee][Ff][Aa][Uu][Ll][Tt]$"
-              }
-            ]
+            "$ref": "#/components/schemas/ContactType"
           },
           "ReturnResults": {
-            "$ref": "#/components/schemas/BooleanFlag"
+            "$ref": "#/components/schemas/ReturnResults"
           },
           "CorrelateResponseItem": {
-            "$ref": "#/components/schemas/BooleanFlag"
+            "$ref": "#/components/schemas/CorrelateResponseItem"
           },
           "IncludeNewContactAwareness": {
-            "$ref": "#/components/schemas/BooleanFlag"
+            "$ref": "#/components/schemas/IncludeNewContactAwareness"
+          }
+        }
+      },
+      "EstablishContactsRequestCamelCase": {
+        "type": "object",
+        "required": [
+          "contactKeys"
+        ],
+        "properties": {
+          "contactKeys": {
+            "$ref": "#/components/schemas/ContactKeys"
+          },
+          "contactType": {
+            "$ref": "#/components/schemas/ContactType"
+          },
+          "returnResults": {
+            "$ref": "#/components/schemas/ReturnResults"
+          },
+          "correlateResponseItem": {
+            "$ref": "#/components/schemas/CorrelateResponseItem"
+          },
+          "includeNewContactAwareness": {
+            "$ref": "#/components/schemas/IncludeNewContactAwareness"
           }
         }
       },
