@@ -37,3 +37,18 @@ describe("npm publish --dry-run lists only what is meant to ship", () => {
     }
   });
 });
+
+describe("runtime dependencies take ranges, so apps do not get duplicate copies", () => {
+  it.each(PUBLISHED)("@sfmc-contacts/%s: every dependency is a caret range or a workspace range", async (name) => {
+    const manifest = JSON.parse(await readFile(join(repoRoot, "packages", name, "package.json"), "utf8")) as {
+      dependencies?: Record<string, string>;
+      peerDependencies?: Record<string, string>;
+    };
+    const pinned = Object.entries({ ...manifest.dependencies, ...manifest.peerDependencies }).filter(
+      ([, range]) => !/^(\^\d|workspace:\^$)/.test(range) && !/^\^\d[^|]*( \|\| \^\d[^|]*)*$/.test(range),
+    );
+    // Exact pins belong in devDependencies and the lockfile; a pin here would make npm install a
+    // second copy next to the app's own (a second undici, a second openapi-fetch).
+    expect(pinned).toEqual([]);
+  });
+});
