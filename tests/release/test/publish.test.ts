@@ -7,7 +7,12 @@ import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-const PUBLISHED = ["types", "mocks", "core", "client-browser", "client-node", "cli"];
+const PUBLISHED = ["types", "mocks", "core", "client-browser", "client-node", "cli", "spec"];
+// What a package ships beyond its modules: @sfmc-contacts/spec is data for tools in any language,
+// the OpenAPI document (JSON and YAML) and the JSON Schemas, each JSON file with its types.
+const DATA_FILES: Record<string, RegExp> = {
+  spec: /^dist\/(openapi\.yaml|(openapi|schemas\/[^/]+\.schema)\.json(\.d\.cts)?)$/,
+};
 
 interface DryRun {
   files: Array<{ path: string }>;
@@ -15,6 +20,7 @@ interface DryRun {
 
 describe("npm publish --dry-run lists only what is meant to ship", () => {
   it.each(PUBLISHED)("@sfmc-contacts/%s: dist, README, LICENSE and package.json, nothing else", async (name) => {
+    const data = DATA_FILES[name];
     const dir = join(repoRoot, "packages", name);
     const { stdout } = await run("npm", ["publish", "--dry-run", "--json", "--ignore-scripts"], { cwd: dir });
     const report = Object.values(JSON.parse(stdout) as Record<string, DryRun>)[0] ?? (JSON.parse(stdout) as DryRun);
@@ -22,7 +28,8 @@ describe("npm publish --dry-run lists only what is meant to ship", () => {
     const unexpected = files.filter(
       (file) =>
         !/^(LICENSE|README\.md|CHANGELOG\.md|package\.json)$/.test(file) &&
-        !/^dist\/[^/]+\.(mjs|cjs|d\.mts|d\.cts)$/.test(file),
+        !/^dist\/[^/]+\.(mjs|cjs|d\.mts|d\.cts)$/.test(file) &&
+        !data?.test(file),
     );
     expect(unexpected).toEqual([]);
     expect(files).toEqual(expect.arrayContaining(["LICENSE", "README.md", "package.json"]));
@@ -33,7 +40,22 @@ describe("npm publish --dry-run lists only what is meant to ship", () => {
     };
     const targets = JSON.stringify(manifest.exports).match(/\.\/dist\/[^"]+/g) ?? [];
     for (const target of [...targets, ...Object.values(manifest.bin ?? {})]) {
-      expect(files).toContain(target.replace(/^\.\//, ""));
+      const path = target.replace(/^\.\//, "");
+      if (!path.includes("*")) {
+        expect(files).toContain(path);
+        continue;
+      }
+      // A subpath pattern ("./schemas/*.json") must match at least one shipped file.
+      const pattern = new RegExp(
+        `^${path
+          .split("*")
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+          .join(".+")}$`,
+      );
+      expect(
+        files.filter((file) => pattern.test(file)),
+        path,
+      ).not.toEqual([]);
     }
   });
 });
