@@ -79,3 +79,15 @@ describe("the exports map serves the files to tools that read files", () => {
     }
   });
 });
+
+describe("the README", () => {
+  const readme = read("../README.md");
+
+  it("names only files the package has, and lists every schema", () => {
+    const named = new Set(readme.match(/dist\/[\w./-]+\.(json|yaml|mjs|cjs)/g) ?? []);
+    expect(named.size).toBeGreaterThan(0);
+    for (const file of named)
+      expect(existsSync(fileURLToPath(new URL(`../${file}`, import.meta.url))), file).toBe(true);
+    for (const name of Object.keys(esm.schemas)) expect(readme).toContain(`dist/schemas/${name}.schema.json`);
+  });
+});
