@@ -1,0 +1,18 @@
+"use strict";
+// @sfmc-contacts/mocks/jest: a Jest preset for CommonJS projects with ts-jest (Jest 29 and 30).
+//   jest.config.js:  module.exports = { preset: "@sfmc-contacts/mocks/jest", setupFilesAfterEnv: ["<rootDir>/jest.setup.ts"] };
+// msw 2 and msw 3 load ESM-only packages that Jest's CommonJS runtime cannot require (msw 2:
+// rettime, until-async, @open-draft/deferred-promise; msw 3: itself and most of its dependencies).
+// Those are compiled to CommonJS by ./jest-transform.cjs; everything else under node_modules is
+// left alone, as Jest does by default. Presets cannot extend presets, so ts-jest is named here.
+const ESM_ONLY = ["msw", "@mswjs", "@msw", "@open-draft", "rettime", "until-async", "cookie"];
+// client-node needs `node`: undici (Node's fetch) needs MessagePort, which jsdom environments lack.
+// A browser-client test file opts into the DOM with a docblock: /** @jest-environment jest-fixed-jsdom */
+const testEnvironment = "node";
+const transform = {
+  "^.+\\.[cm]?tsx?$": "ts-jest",
+  "[/\\\\]node_modules[/\\\\].+\\.[cm]?js$": require.resolve("./jest-transform.cjs"),
+};
+const transformIgnorePatterns = [`[/\\\\]node_modules[/\\\\](?!(${ESM_ONLY.join("|")})[/\\\\])`];
+// Shorthand properties: the names stay statically visible to CommonJS named-export detection.
+module.exports = { testEnvironment, transform, transformIgnorePatterns };
