@@ -58,10 +58,17 @@ export interface ContactsMockOptions {
    * Default: any client credentials get a token; establish needs a token the mock issued.
    */
   auth?: ContactsMockAuthOptions | false;
+  /**
+   * The `Retry-After` (whole seconds) that the `rateLimited` and `unavailable` scenarios send when
+   * not given their own. Default 1: short, so that a client with default retry options waits one
+   * second and a test stays fast. 0 makes a client retry on its own backoff alone.
+   */
+  retryAfter?: number;
 }
 
 /** Defaults the mock applies. */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 1079;
+export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 export const DEFAULT_SCOPE =
   "email_read email_write email_send list_and_subscribers_read list_and_subscribers_write data_extensions_read data_extensions_write";
 export const DEFAULT_REST_BASE = "https://*.rest.marketingcloudapis.com";
@@ -78,6 +85,8 @@ export interface ResolvedOptions {
   tokens: (Required<Pick<ContactsMockAuthOptions, "tokenLifetimeSeconds" | "scope">> & ContactsMockAuthOptions) | false;
   /** What the token answer names as `rest_instance_url`, when set (the loopback server behind a proxy). */
   restInstanceUrl?: string;
+  /** The scenarios' default `Retry-After`, in seconds. */
+  retryAfter: number;
 }
 
 /**
@@ -129,7 +138,14 @@ function checkBase(url: string, name: string): string {
 
 /** Checks options and fills in defaults; throws a `TypeError` naming the bad option. */
 export function resolveOptions(options: ContactsMockOptions, randomSeed: () => number): ResolvedOptions {
-  const { baseUrl, seed, latency = 0, responseShape = "object", auth = {} } = options;
+  const {
+    baseUrl,
+    seed,
+    latency = 0,
+    responseShape = "object",
+    auth = {},
+    retryAfter = DEFAULT_RETRY_AFTER_SECONDS,
+  } = options;
   let rest = DEFAULT_REST_BASE;
   let authBase = DEFAULT_AUTH_BASE;
   if (typeof baseUrl === "string") {
@@ -150,6 +166,11 @@ export function resolveOptions(options: ContactsMockOptions, randomSeed: () => n
   if (responseShape !== "object" && responseShape !== "array") {
     throw new TypeError(
       `createContactsMock: responseShape must be "object" or "array", got ${JSON.stringify(responseShape)}`,
+    );
+  }
+  if (!Number.isInteger(retryAfter) || retryAfter < 0) {
+    throw new TypeError(
+      `createContactsMock: retryAfter must be a whole number of seconds >= 0, got ${String(retryAfter)}`,
     );
   }
   let tokens: ResolvedOptions["tokens"] = false;
@@ -173,5 +194,6 @@ export function resolveOptions(options: ContactsMockOptions, randomSeed: () => n
     latency: range,
     responseShape,
     tokens,
+    retryAfter,
   };
 }

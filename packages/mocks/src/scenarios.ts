@@ -46,7 +46,10 @@ export interface TransportScenarioOptions extends ScenarioOptions {
  * ```
  */
 export interface RetryAfterOptions extends ScenarioOptions {
-  /** Seconds in the `Retry-After` header (and, for 429, the body's `retryAfter`). */
+  /**
+   * Seconds in the `Retry-After` header (and, for 429, the body's `retryAfter`). Default: the
+   * mock's `retryAfter` option, 1 unless set.
+   */
   retryAfter?: number;
 }
 
@@ -86,7 +89,8 @@ export interface ContactsScenarios {
    */
   forbidden(options?: ScenarioOptions): HttpHandler;
   /**
-   * 429, errorcode 50100, with `Retry-After` (default 30 s) and the body's `retryAfter`.
+   * 429, errorcode 50100, with `Retry-After` and the body's `retryAfter` (default: the mock's
+   * `retryAfter` option, 1 s unless set, so a client with default retry options waits one second).
    * @example server.use(mock.scenarios.rateLimited({ retryAfter: 2, once: true }));
    */
   rateLimited(options?: RetryAfterOptions): HttpHandler;
@@ -101,7 +105,7 @@ export interface ContactsScenarios {
    */
   serverError(options?: ScenarioOptions): HttpHandler;
   /**
-   * 503, errorcode 50300, with `Retry-After` (default 60 s).
+   * 503, errorcode 50300, with `Retry-After` (default: the mock's `retryAfter` option, 1 s unless set).
    * @example server.use(mock.scenarios.unavailable({ retryAfter: 1 }));
    */
   unavailable(options?: RetryAfterOptions): HttpHandler;
@@ -192,13 +196,13 @@ export function createScenarios(fake: FakeService): ContactsScenarios {
   return {
     unauthorized: (options) => routeHandler(fake, "establish", () => fake.notAuthorized(), options),
     forbidden: (options) => error(403, 20002, "Insufficient privileges to complete this action.", options),
-    rateLimited: ({ retryAfter = 30, ...options } = {}) => {
+    rateLimited: ({ retryAfter = fake.options.retryAfter, ...options } = {}) => {
       const seconds = checkSeconds(retryAfter, "rateLimited");
       return error(429, 50100, `Rate limit exceeded. Retry after ${seconds} seconds.`, options, seconds);
     },
     blocked: (options) => error(429, 50200, "Requests are temporarily blocked.", options),
     serverError: (options) => error(500, 0, "An error occurred while processing the request.", options),
-    unavailable: ({ retryAfter = 60, ...options } = {}) => {
+    unavailable: ({ retryAfter = fake.options.retryAfter, ...options } = {}) => {
       const seconds = checkSeconds(retryAfter, "unavailable");
       return error(503, 50300, `Service unavailable. Retry after ${seconds} seconds.`, options, seconds);
     },
