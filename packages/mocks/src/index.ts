@@ -6,17 +6,20 @@
  * `@sfmc-contacts/mocks/browser` (`setupContactsWorker`) and `@sfmc-contacts/mocks/http-server`
  * (`startContactsHttpServer`, a real server on 127.0.0.1, without msw).
  *
+ * State lives in a mock: each {@link createContactsMock} call makes a fresh, isolated one. There is
+ * no shared default mock (one no test could reset would leak contacts from test to test).
+ *
  * @example
  * ```ts
  * import { setupServer } from "msw/node";
- * import { handlers } from "@sfmc-contacts/mocks";
+ * import { createContactsMock } from "@sfmc-contacts/mocks";
  *
- * const server = setupServer(...handlers);
+ * const mock = createContactsMock({ seed: 1 });
+ * const server = setupServer(...mock.handlers);
  * ```
  *
  * @packageDocumentation
  */
-import { createContactsMock } from "./mock.js";
 
 export type { StoredContact } from "./contact-store.js";
 export { ContactStore } from "./contact-store.js";
@@ -44,17 +47,3 @@ export type {
 } from "./scenarios.js";
 export { formatServiceDateTime } from "./service-time.js";
 export { specJson } from "./spec-response.js";
-
-/**
- * The default happy-path handlers, from a default mock (no seed, any client credentials). For
- * state, scenarios or exact data, create your own with {@link createContactsMock}.
- *
- * @example
- * ```ts
- * import { setupServer } from "msw/node";
- * import { handlers } from "@sfmc-contacts/mocks";
- *
- * export const server = setupServer(...handlers);
- * ```
- */
-export const handlers = createContactsMock().handlers;

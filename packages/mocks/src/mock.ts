@@ -23,7 +23,11 @@ export interface ContactsMock {
   readonly store: ContactStore;
   /** Every request that reached this mock's handlers, in order, with credentials redacted. */
   readonly requests: readonly RecordedRequest[];
-  /** Forgets contacts, requests and issued tokens. With a seed, the same calls then give the same data again. */
+  /**
+   * Forgets contacts, requests and issued tokens. With a seed, the same calls then give the same
+   * data again. `server.resetHandlers()` of `setupContactsServer` (and `worker.resetHandlers()` of
+   * `setupContactsWorker`) call it for you.
+   */
   reset(): void;
   /**
    * Every token issued so far stops working now, as if its `expires_in` had passed (the static
@@ -54,12 +58,12 @@ const fakes = new WeakMap<object, FakeService>();
  *
  * const mock = createContactsMock({ seed: 1 });
  * const server = setupServer(...mock.handlers);
- * beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+ * beforeAll(() => server.listen({ onUnhandledRequest: "error" })); // msw 3: onUnhandledFrame
  * afterEach(() => { server.resetHandlers(); mock.reset(); });
  * afterAll(() => server.close());
  *
  * test("retries a rate limit", async () => {
- *   server.use(mock.scenarios.rateLimited({ retryAfter: 1, once: true }));
+ *   server.use(mock.scenarios.rateLimited({ once: true })); // Retry-After: 1
  *   // ... run the app ...
  *   expect(mock.requests.filter((r) => r.route === "establish")).toHaveLength(2);
  * });

@@ -6,18 +6,24 @@ import type {
 } from "@sfmc-contacts/types";
 import type { HttpHandler } from "msw";
 import { assertType, describe, expectTypeOf, test } from "vitest";
+import type { ContactsSetupWorker, ContactsStartOptions } from "../src/browser.js";
+import type * as entry from "../src/index.js";
 import {
   type ContactsMock,
   type ContactsMockOptions,
   contactReference,
   createContactsMock,
   establishResponse,
-  handlers,
   marketingCloudError,
   resultMessage,
   specJson,
 } from "../src/index.js";
-import type { ContactsHttpServerMock, ContactsHttpServerOptions } from "../src/node.js";
+import type {
+  ContactsHttpServerMock,
+  ContactsHttpServerOptions,
+  ContactsListenOptions,
+  ContactsSetupServer,
+} from "../src/node.js";
 
 describe("handlers are typed against the spec", () => {
   test("specJson takes the spec's body for a route and status", () => {
@@ -64,7 +70,16 @@ describe("the mock's API", () => {
     expectTypeOf(mock.requests[0]?.body).toEqualTypeOf<unknown>();
     expectTypeOf(mock.reset).toEqualTypeOf<() => void>();
     expectTypeOf(mock.expireTokens).toEqualTypeOf<() => void>();
-    expectTypeOf(handlers).toEqualTypeOf<readonly HttpHandler[]>();
+  });
+
+  test("there is no shared stateful `handlers` export (issue 13 point 7)", () => {
+    expectTypeOf<typeof entry>().not.toHaveProperty("handlers");
+  });
+
+  test("the scenarios' default Retry-After is a mock option", () => {
+    assertType<ContactsMockOptions>({ retryAfter: 0 });
+    // @ts-expect-error whole seconds, as a number
+    assertType<ContactsMockOptions>({ retryAfter: "1" });
   });
 
   test("options are typed", () => {
@@ -87,5 +102,30 @@ describe("the loopback server's API", () => {
     assertType<ContactsHttpServerOptions>({ restInstanceUrl: new URL("http://127.0.0.1:4010") });
     // @ts-expect-error the server's base is its own: no baseUrl
     assertType<ContactsHttpServerOptions>({ baseUrl: "http://127.0.0.1:4010" });
+  });
+});
+
+describe("unhandled requests: one line compiles under msw 2 and msw 3 (issue 13 point 3)", () => {
+  // This repository has msw 2; the consumer matrix compiles the same lines against msw 3.
+  test("listen() takes a named strategy under either option name", () => {
+    assertType<ContactsListenOptions>({ onUnhandledRequest: "error" });
+    assertType<ContactsListenOptions>({ onUnhandledFrame: "error" });
+    assertType<Parameters<ContactsSetupServer["listen"]>>([]);
+    // @ts-expect-error not a strategy
+    assertType<ContactsListenOptions>({ onUnhandledFrame: "fail" });
+  });
+
+  test("a callback takes the installed msw's own name only (its signature differs by major)", () => {
+    assertType<ContactsListenOptions>({ onUnhandledRequest: (request: Request) => void request.url });
+    // @ts-expect-error msw 3's callback shape under msw 3's name, with msw 2 installed
+    assertType<ContactsListenOptions>({ onUnhandledFrame: () => {} });
+  });
+
+  test("worker.start() likewise, keeping msw's other options", () => {
+    assertType<ContactsStartOptions>({ quiet: true, onUnhandledRequest: "bypass" });
+    assertType<ContactsStartOptions>({ quiet: true, onUnhandledFrame: "bypass" });
+    expectTypeOf<ReturnType<ContactsSetupWorker["start"]>>().toEqualTypeOf<
+      Promise<ServiceWorkerRegistration | undefined>
+    >();
   });
 });
