@@ -93,7 +93,7 @@ export function createContactsClient(options: BrowserClientOptions): ContactsCli
         return {
           status: response.status,
           header: (name) => response.headers.get(name),
-          text: await (await readCapped(response, maxResponseBytes)).text(),
+          text: await new Response(await readCapped(response, maxResponseBytes)).text(),
         };
       };
   return createContactsCore({
