@@ -84,12 +84,20 @@ export interface NodeClientOptions extends ClientOptions {
    */
   authBaseUrl?: string;
   /**
-   * How establish requests travel. `"fetch"` (default): the global fetch through openapi-fetch, so
-   * msw and `middleware` see every request. `"undici"`: undici's `request` on a keep-alive agent,
-   * the fast path for bulk work (not seen by msw or middleware).
+   * How requests travel. `"fetch"` (default): the global fetch (establish and `raw` through
+   * openapi-fetch), so msw sees every request, the token request included, and `middleware` sees
+   * establish and `raw`. `"undici"`: undici's `request` on a keep-alive agent, the fast path for
+   * bulk work, for establish and, unless `fetch` is given, for the token request and `raw` too:
+   * msw sees none of those (it intercepts the global fetch and node:http, not undici's own
+   * `request`), and `middleware` sees only `raw`.
    */
   transport?: "fetch" | "undici";
-  /** The fetch to use (tokens, `raw`, and establish with the fetch transport). Default: the global fetch, looked up at each request. */
+  /**
+   * The fetch for the token request and `raw` (and establish with the `"fetch"` transport).
+   * Default: with `"fetch"`, the global fetch, looked up at each request; with `"undici"`, undici's
+   * `request` on the client's agent. `fetch: (request) => fetch(request)` with `"undici"` lets msw
+   * answer the token request and `raw` (establish still goes on the agent).
+   */
   fetch?: (request: Request) => Promise<Response>;
   /** openapi-fetch middleware for establish and `raw` requests (not for the token route). */
   middleware?: Middleware[];
