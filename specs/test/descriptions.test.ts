@@ -47,6 +47,8 @@ describe("the spec documents itself", () => {
     const readings: Array<[topic: string, evidence: string]> = [
       ["`account_id` is a string of digits or an integer", "sfmc-sdk"],
       ['`WWW-Authenticate: Bearer error="invalid_token"`', "fuel-rest"],
+      ['`WWW-Authenticate: Bearer error="invalid_token"`', "RFC 6750 section 3.1"],
+      ['`WWW-Authenticate: Bearer error="invalid_token"`', '`error="invalid_request"`'],
       ["`null` is refused", "reference schema"],
       ["The token route takes JSON or a form", "RFC 6749 section"],
       ["errorcode 40004", "error-handling page"],

@@ -53,9 +53,33 @@ describe('a 401 carries WWW-Authenticate: Bearer error="invalid_token" (P3)', ()
     }
   });
 
-  it("refuses a header without the invalid_token error", () => {
+  it("refuses a header without the invalid_token or invalid_request error", () => {
     expect(validator.validateResponseHeaders("post", ESTABLISH, 401, header('Basic realm="x"')).ok).toBe(false);
     expect(validator.validateResponseHeaders("post", ESTABLISH, 401, header("Bearer")).ok).toBe(false);
+    for (const value of [
+      'Bearer error="insufficient_scope"',
+      'Bearer error="invalid_tokens"',
+      "Bearer invalid_request",
+    ]) {
+      expect(validator.validateResponseHeaders("post", ESTABLISH, 401, header(value)).ok, value).toBe(false);
+    }
+  });
+
+  it('takes error="invalid_request" for a token in the URL or the body (40004, RFC 6750 section 3.1), which fuel-rest does not renew on', () => {
+    const value =
+      'Bearer error="invalid_request", error_description="Send the access token in the Authorization header only"';
+    expect(validator.validateResponseHeaders("post", ESTABLISH, 401, header(value))).toEqual({ ok: true });
+    // fuel-rest keeps its token: a new one does not help for 40004.
+    expect(fuelRest.test(value)).toBe(false);
+    const described = [
+      String((components.headers?.WwwAuthenticate as { description?: string } | undefined)?.description),
+      String((components.responses?.Unauthorized as { description?: string } | undefined)?.description),
+    ];
+    for (const description of described) {
+      expect(description).toContain('error="invalid_request"');
+      expect(description).toContain("40004");
+    }
+    expect(described[0]).toContain("RFC 6750 section 3.1");
   });
 
   it("checks Retry-After as whole seconds", () => {
@@ -65,6 +89,23 @@ describe('a 401 carries WWW-Authenticate: Bearer error="invalid_token" (P3)', ()
       ok: false,
       message: expect.stringContaining("Retry-After"),
     });
+  });
+});
+
+describe("a token answer's access_token is never empty (issue 12 review: the doctor took an empty token for a pass)", () => {
+  const answer = {
+    access_token: "000000000000000000000000000000000000000000000000",
+    token_type: "Bearer",
+    expires_in: 1079,
+    scope: "list_and_subscribers_write",
+    soap_instance_url: "https://mc1.soap.marketingcloudapis.com/",
+    rest_instance_url: "https://mc1.rest.marketingcloudapis.com/",
+  };
+
+  it("accepts a token, refuses an empty one", () => {
+    expect(validator.validateResponse("post", "/v2/token", 200, answer)).toEqual({ ok: true });
+    expect(validator.validateResponse("post", "/v2/token", 200, { ...answer, access_token: "" }).ok).toBe(false);
+    expect(validator.validateSchema("TokenResponse", { ...answer, access_token: "" }).ok).toBe(false);
   });
 });
 

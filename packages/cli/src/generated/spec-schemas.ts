@@ -360,6 +360,7 @@ export const specDocument: {
         "properties": {
           "access_token": {
             "type": "string",
+            "minLength": 1,
             "maxLength": 512
           },
           "token_type": {
@@ -436,7 +437,7 @@ export const specDocument: {
               "required": true,
               "schema": {
                 "type": "string",
-                "pattern": "^Bearer\\s.*error=\"invalid_token\""
+                "pattern": "^Bearer\\s.*error=\"(invalid_token|invalid_request)\""
               }
             }
           }

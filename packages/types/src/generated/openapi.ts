@@ -305,7 +305,7 @@ export interface components {
         };
         /** @description An access token and where to use it. */
         TokenResponse: {
-            /** @description The bearer token, at most 512 characters. A secret. */
+            /** @description The bearer token, 1 to 512 characters (an empty token is no token). A secret. */
             access_token: string;
             /**
              * @description Always `Bearer`.
@@ -351,8 +351,9 @@ export interface components {
             };
         };
         /**
-         * @description The access token is missing, invalid or expired (errorcode 0): get a new token and retry
-         *     once. Or it was sent in the URL or the body (errorcode 40004): send it in the
+         * @description The access token is missing, invalid or expired (errorcode 0, `WWW-Authenticate: Bearer
+         *     error="invalid_token"`): get a new token and retry once. Or it was sent in the URL or the
+         *     body (errorcode 40004, `WWW-Authenticate: Bearer error="invalid_request"`): send it in the
          *     `Authorization` header only; a new token does not help.
          */
         Unauthorized: {
@@ -416,12 +417,14 @@ export interface components {
     requestBodies: never;
     headers: {
         /**
-         * @description Names the token problem for RFC 6750 clients: `Bearer error="invalid_token"`, and an
-         *     `error_description` naming the cause (no token, an unknown or expired token, or a token
-         *     outside the `Authorization` header). Salesforce's own Node REST library (fuel-rest, used by
-         *     FuelSDK-Node) renews its token only when this header matches
-         *     `/^Bearer\s.+?invalid_token/` (RFC 6750 section 3). This is the reading taken: the live
-         *     service could not be checked here.
+         * @description Names the token problem for RFC 6750 clients, with an `error_description` naming the cause.
+         *     `Bearer error="invalid_token"` for no token, or an unknown or expired one: get a new token
+         *     and retry once. `Bearer error="invalid_request"` for a token in the URL or the body
+         *     (errorcode 40004), which RFC 6750 section 3.1 calls a request that "uses more than one
+         *     method for including an access token": a new token does not help. Salesforce's own Node
+         *     REST library (fuel-rest, used by FuelSDK-Node) renews its token only when this header
+         *     matches `/^Bearer\s.+?invalid_token/`, so it keeps its valid token on a 40004. This is the
+         *     reading taken: the live service could not be checked here.
          * @example Bearer error="invalid_token", error_description="The access token is unknown or has expired"
          */
         WwwAuthenticate: string;
