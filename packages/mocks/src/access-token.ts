@@ -1,8 +1,11 @@
 /**
  * How a REST request presents its access token: only in `Authorization: Bearer <token>`. A token
  * in the URL or the body is refused (401, errorcode 40004), and every 401 names its cause in
- * `WWW-Authenticate`, as RFC 6750 section 3 has it (fuel-rest, Salesforce's Node REST library,
- * renews its token only when that header says `invalid_token`).
+ * `WWW-Authenticate`, as RFC 6750 section 3 has it: `error="invalid_token"` for a missing, unknown
+ * or expired token (fuel-rest, Salesforce's Node REST library, renews its token only on that), and
+ * `error="invalid_request"` for a token outside the header (section 3.1: a request that uses more
+ * than one method, or one not allowed, is an invalid request; a new token would not help, so a
+ * client must not throw a valid token away for it).
  */
 import { bodyFields, readBody } from "./request-body.js";
 
@@ -17,7 +20,8 @@ const DESCRIPTIONS: Record<UnauthorizedCause, string> = {
 
 /** The `WWW-Authenticate` header of a 401 for this cause (no quotes or backslashes in the description, per RFC 6750). */
 export function wwwAuthenticate(cause: UnauthorizedCause): string {
-  return `Bearer error="invalid_token", error_description="${DESCRIPTIONS[cause]}"`;
+  const error = cause === "outside-header" ? "invalid_request" : "invalid_token";
+  return `Bearer error="${error}", error_description="${DESCRIPTIONS[cause]}"`;
 }
 
 /** The token of an `Authorization: Bearer <token>` header (the scheme in any case), if there is one. */
@@ -28,12 +32,14 @@ export function bearerToken(request: Request): string | undefined {
 /**
  * Whether a request carries an access token outside the `Authorization` header: an
  * `access_token` query parameter, or an `access_token` field of a JSON or form body (names in any
- * case, as the service binds them).
+ * case and encoding, as the service binds them).
  */
 export function hasTokenOutsideHeader(request: Request, text: string): boolean {
   const isTokenName = (name: string) => name.toLowerCase() === "access_token";
+  // URLSearchParams decodes names (`access%5Ftoken`), as the service's query binder does.
   if ([...new URL(request.url).searchParams.keys()].some(isTokenName)) return true;
-  // Most bodies never name it: read the body only when the name is in it.
-  if (!/access(_|%5f)token/i.test(text)) return false;
+  // The body is parsed, never searched as text: the service's JSON reader decodes escapes
+  // (`"access\u005ftoken"`), and so does JSON.parse; a form's names are percent-decoded.
+  if (text.length === 0) return false;
   return Object.keys(bodyFields(readBody(request.headers.get("content-type"), text)) ?? {}).some(isTokenName);
 }

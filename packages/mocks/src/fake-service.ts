@@ -10,7 +10,7 @@ import { isRefusal, parseEstablishRequest } from "./establish-request.js";
 import { establishItem, establishResponse, itemErrorMessage, marketingCloudError, resultMessage } from "./factories.js";
 import type { ResolvedOptions } from "./options.js";
 import { createRandom, type Random } from "./random.js";
-import { REDACTED, recordedBody, redactUrl } from "./request-body.js";
+import { redactRequest } from "./request-body.js";
 import { formatServiceDateTime } from "./service-time.js";
 import { jsonResponse, specJson } from "./spec-response.js";
 import { INVALID_CLIENT, isTokenRefusal, parseTokenRequest } from "./token-request.js";
@@ -34,15 +34,22 @@ export interface RecordedRequest {
   /** Which route it reached. */
   route: "establish" | "token";
   method: string;
-  /** The URL, with the query string; an `access_token` parameter's value is `[redacted]`. */
+  /** The URL, with the query string; the value of a parameter named `access_token` (or `client_secret`, any case or encoding) is `[redacted]`. */
   url: string;
-  /** Every header, names in lower case. `authorization` keeps its scheme: `Bearer [redacted]`. */
+  /**
+   * Every header, names in lower case. `authorization` and `proxy-authorization` keep their
+   * scheme (`Bearer [redacted]`); `cookie` and a header named `access_token` or `client_secret`
+   * (any case) are `[redacted]`.
+   */
   headers: Record<string, string>;
   /**
    * The body: the fields of a form-encoded body as an object (a field sent twice as an array of
    * its values), parsed JSON when it is JSON, else the raw text. Typed `unknown` because it is what
-   * the app sent, valid or not. `client_secret` and `access_token` are `[redacted]` in every form,
-   * even in text that does not parse.
+   * the app sent, valid or not. `client_secret` and `access_token` are `[redacted]` by every
+   * reading of the body, whatever its declared content type: form, JSON at any depth, multipart,
+   * `name: value` text, names in any case or encoding (`client%5Fsecret`, `"client\u005fsecret"`).
+   * A value found under such a name (6 characters or longer) is `[redacted]` wherever else it
+   * appears in the record too.
    */
   body: unknown;
 }
@@ -126,13 +133,8 @@ export class FakeService {
   /** Reads and records a request; returns its body text. */
   async record(request: Request, route: RecordedRequest["route"]): Promise<string> {
     const text = await request.clone().text();
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name] = name === "authorization" ? value.replace(/^(\S+\s+).*$/s, `$1${REDACTED}`) : value;
-    });
-    if (headers.authorization && !/\s/.test(headers.authorization)) headers.authorization = REDACTED;
-    const body = recordedBody(request.headers.get("content-type"), text);
-    this.requests.push({ route, method: request.method, url: redactUrl(request.url), headers, body });
+    const { url, headers, body } = await redactRequest(request, text);
+    this.requests.push({ route, method: request.method, url, headers, body });
     return text;
   }
 
@@ -175,8 +177,9 @@ export class FakeService {
 
   /**
    * `401`, as every Marketing Cloud REST route answers a missing, unknown or expired token (`Not
-   * Authorized`, errorcode 0) or a token outside the `Authorization` header (errorcode 40004), with
-   * `WWW-Authenticate: Bearer error="invalid_token"` naming the cause.
+   * Authorized`, errorcode 0, `WWW-Authenticate: Bearer error="invalid_token"`) or a token outside
+   * the `Authorization` header (errorcode 40004, `Bearer error="invalid_request"`), the header's
+   * `error_description` naming the cause.
    */
   notAuthorized(cause: UnauthorizedCause = "invalid"): Response {
     const body =

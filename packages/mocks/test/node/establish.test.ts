@@ -302,7 +302,11 @@ describe("a token outside the Authorization header: 401, errorcode 40004", () =>
     const answer = await establish({ ContactKeys: ["a"] }, { token: await token(), url: `${ESTABLISH_URL}${query}` });
     expect(answer.status).toBe(401);
     expect(answer.body).toEqual(outside);
-    expect(answer.headers.get("www-authenticate")).toMatch(/^Bearer\s.+?invalid_token.*Authorization header only/);
+    // RFC 6750 section 3.1: invalid_request, not invalid_token (a new token would not help, and
+    // fuel-rest would throw its valid token away on invalid_token).
+    expect(answer.headers.get("www-authenticate")).toBe(
+      'Bearer error="invalid_request", error_description="The access token was sent in the URL or the body: send it in the Authorization header only"',
+    );
     assertMatchesSpec("establish", answer);
     expect(mock.store.size).toBe(0);
   });
@@ -323,6 +327,34 @@ describe("a token outside the Authorization header: 401, errorcode 40004", () =>
     });
     expect(answer.status).toBe(401);
     expect(answer.body).toEqual(outside);
+  });
+
+  it.each([
+    [
+      "a JSON name with a \\u005f escape",
+      "application/json",
+      (t: string) => `{"ContactKeys":["a"],"access\\u005ftoken":"${t}"}`,
+    ],
+    [
+      "a JSON name with an upper-case \\u005F escape",
+      "application/json",
+      (t: string) => `{"ContactKeys":["a"],"\\u0061ccess\\u005Ftoken":"${t}"}`,
+    ],
+    [
+      "a percent-encoded form name",
+      "application/x-www-form-urlencoded",
+      (t: string) => `ContactKeys=a&access%5Ftoken=${t}`,
+    ],
+  ])("an access_token field written as %s (the service's reader decodes it)", async (_, contentType, body) => {
+    const accessToken = await token();
+    const answer = await post(ESTABLISH_URL, body(accessToken), {
+      "content-type": contentType,
+      authorization: `Bearer ${accessToken}`,
+    });
+    expect(answer.status).toBe(401);
+    expect(answer.body).toEqual(outside);
+    expect(answer.headers.get("www-authenticate")).toMatch(/^Bearer error="invalid_request"/);
+    expect(mock.store.size).toBe(0);
   });
 
   it("a key that merely contains the words is no token", async () => {

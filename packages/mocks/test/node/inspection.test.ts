@@ -76,6 +76,163 @@ describe("requests: what the app sent", () => {
     expect(JSON.stringify(mock.requests)).not.toContain(accessToken);
   });
 
+  describe("redacts by every reading of the body, not by its declared content type (review of issue 12, finding 1)", () => {
+    // Each secret is unique, so a leak names its case. Every one of these leaked before: the body
+    // was read only the way its content type said, and only top-level literal names were redacted.
+    const S = (name: string) => `S3cr3t-${name}-value`;
+    const form = (fields: Record<string, string>) => {
+      const data = new FormData();
+      for (const [name, value] of Object.entries(fields)) data.set(name, value);
+      return data;
+    };
+    const cases: Array<[string, Record<string, string>, string | FormData]> = [
+      [
+        "JSON labelled as a form (curl -d without -H)",
+        { "content-type": "application/x-www-form-urlencoded" },
+        JSON.stringify({ grant_type: "client_credentials", client_id: "id", client_secret: S("curl") }),
+      ],
+      [
+        "multipart FormData (fetch with a FormData body)",
+        {},
+        form({ grant_type: "client_credentials", client_id: "id", client_secret: S("formdata") }),
+      ],
+      [
+        "a percent-encoded name in text/plain",
+        { "content-type": "text/plain" },
+        `grant_type=client_credentials&client_id=id&client%5Fsecret=${S("pct")}`,
+      ],
+      ["a lower-case percent-encoded name, no content type", {}, `client%5fsecret=${S("pct-lower")}&client_id=id`],
+      ["a JSON array", { "content-type": "application/json" }, JSON.stringify([{ client_secret: S("array") }])],
+      [
+        "nested JSON",
+        { "content-type": "application/json" },
+        JSON.stringify({ creds: { client_secret: S("nested") } }),
+      ],
+      ["a name in another case", { "content-type": "application/json" }, JSON.stringify({ Client_Secret: S("case") })],
+      [
+        "malformed JSON with a \\u005f escape in the name",
+        { "content-type": "application/json" },
+        `{"client\\u005fsecret":"${S("escape")}",`,
+      ],
+      [
+        "malformed JSON with single quotes",
+        { "content-type": "application/json" },
+        `{'client_secret': '${S("single")}',`,
+      ],
+      [
+        "text/plain JSON with a space before the colon",
+        { "content-type": "text/plain" },
+        `{"client_secret" :"${S("space")}"`,
+      ],
+      ["pairs separated by ;", { "content-type": "text/plain" }, `client_id=id;client_secret=${S("semicolon")}`],
+      ["a name: value line", { "content-type": "text/plain" }, `client_secret: ${S("colon")}`],
+      [
+        "a form name with an encoded space",
+        { "content-type": "application/x-www-form-urlencoded" },
+        `client_secret%20=${S("trailing")}`,
+      ],
+      [
+        "a form field sent twice",
+        { "content-type": "application/x-www-form-urlencoded" },
+        `client_secret=${S("dup1")}&client_secret=${S("dup2")}`,
+      ],
+      [
+        "multipart with a declared boundary",
+        { "content-type": "multipart/form-data; boundary=X" },
+        `--X\r\nContent-Disposition: form-data; name="client_secret"\r\n\r\n${S("multipart")}\r\n--X--\r\n`,
+      ],
+      [
+        "a JSON string holding JSON",
+        { "content-type": "application/json" },
+        JSON.stringify({ raw: JSON.stringify({ client_secret: S("inner") }) }),
+      ],
+      [
+        "a secret echoed in another field",
+        { "content-type": "application/json" },
+        JSON.stringify({ client_secret: S("echo"), note: `mine is ${S("echo")}` }),
+      ],
+    ];
+
+    it.each(cases)("%s", async (_, headers, body) => {
+      const sent = await fetch(TOKEN_URL, { method: "POST", headers, body });
+      await sent.arrayBuffer();
+      const recorded = JSON.stringify(mock.requests) + inspect(mock.requests, { depth: null });
+      expect(mock.requests).toHaveLength(1);
+      expect(recorded).toContain("[redacted]");
+      expect(recorded).not.toMatch(/S3cr3t/);
+    });
+
+    it("keeps the form fields of a form-labelled JSON body readable, without the secret", async () => {
+      await post(TOKEN_URL, JSON.stringify({ client_id: "id", client_secret: S("readable") }), {
+        "content-type": "application/x-www-form-urlencoded",
+      });
+      expect(mock.requests[0]?.body).toEqual({ '{"client_id":"id","client_secret":"[redacted]"}': "" });
+    });
+
+    it("records a body nested thousands of levels deep as its redacted text (JSON.stringify of the log still works)", async () => {
+      const deep = `${"[".repeat(5000)}{"client_secret":"${S("deep")}"}${"]".repeat(5000)}`;
+      const answer = await post(TOKEN_URL, deep, { "content-type": "application/json" });
+      expect(answer.status).toBe(400);
+      const body = mock.requests[0]?.body;
+      expect(body).toBe(`${"[".repeat(5000)}{"client_secret":"[redacted]"}${"]".repeat(5000)}`);
+      expect(JSON.stringify(mock.requests)).not.toMatch(/S3cr3t/);
+    });
+
+    it("redacts a secret 200 levels deep in a parsed body", async () => {
+      await post(TOKEN_URL, `${'{"a":'.repeat(200)}{"client_secret":"${S("deep200")}"}${"}".repeat(200)}`, {
+        "content-type": "application/json",
+      });
+      let body = mock.requests[0]?.body as Record<string, unknown>;
+      for (let level = 0; level < 200; level++) body = body.a as Record<string, unknown>;
+      expect(body).toEqual({ client_secret: "[redacted]" });
+    });
+
+    it("keeps a JSON __proto__ field as a plain field", async () => {
+      await post(TOKEN_URL, '{"__proto__":{"client_secret":"x"},"a":1}', { "content-type": "application/json" });
+      const body = mock.requests[0]?.body as Record<string, unknown>;
+      expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(body, "__proto__")?.value).toEqual({ client_secret: "[redacted]" });
+    });
+
+    it("redacts a secret query parameter in any encoding", async () => {
+      await post(`${TOKEN_URL}?a=1&client%5Fsecret=${S("query")}&Access_Token=${S("query-token")}`, "{}", {
+        "content-type": "application/json",
+      });
+      expect(mock.requests[0]?.url).toBe(`${TOKEN_URL}?a=1&client%5Fsecret=[redacted]&Access_Token=[redacted]`);
+    });
+  });
+
+  it("redacts headers named as secrets, proxy-authorization and cookie, like authorization", async () => {
+    const accessToken = await token();
+    const basic = `Basic ${btoa(`id:${"S3cr3t-proxy-value"}`)}`;
+    await fetch(ESTABLISH_URL, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${accessToken}`,
+        access_token: accessToken,
+        Client_Secret: "S3cr3t-header-value",
+        "proxy-authorization": basic,
+        cookie: "session=S3cr3t-cookie-value; theme=dark",
+        "x-note": `token ${accessToken}`,
+      },
+      body: JSON.stringify({ ContactKeys: ["a"] }),
+    }).then((r) => r.arrayBuffer());
+    const recorded = mock.requests.at(-1);
+    expect(recorded?.headers).toMatchObject({
+      authorization: "Bearer [redacted]",
+      access_token: "[redacted]",
+      client_secret: "[redacted]",
+      "proxy-authorization": "Basic [redacted]",
+      cookie: "[redacted]",
+      "x-note": "token [redacted]",
+    });
+    const everything = JSON.stringify(mock.requests) + inspect(mock.requests, { depth: null });
+    expect(everything).not.toContain(accessToken);
+    expect(everything).not.toMatch(/S3cr3t/);
+    expect(everything).not.toContain(basic.slice(6));
+  });
+
   it("is emptied by reset()", async () => {
     await token();
     mock.reset();
