@@ -124,10 +124,76 @@ const tooLarge = () =>
 const internalError = () =>
   jsonResponse(500, marketingCloudError(0, "An error occurred while processing the request."));
 
-/** The path and query of a request target; `undefined` when it is not a path (`*`, `host:port`, a full URL). */
-function requestTarget(raw: string | undefined): { path: string; search: string } | undefined {
-  if (!raw?.startsWith("/") || raw.startsWith("//")) return undefined;
-  const parsed = new URL(raw, "http://loopback");
+const expectationFailed = (expectation: string) =>
+  jsonResponse(
+    417,
+    marketingCloudError(
+      0,
+      `Expectation Failed: this server meets only "Expect: 100-continue", got ${JSON.stringify(expectation.slice(0, 100))}`,
+    ),
+    { connection: "close" },
+  );
+
+/**
+ * node:http's parse errors (llhttp's codes), as the server's own answers: the status node:http
+ * itself would send, and a message of the server's own (never the parser's text).
+ */
+function malformed(code: string | undefined): Response {
+  if (code === "HPE_HEADER_OVERFLOW") {
+    return jsonResponse(
+      431,
+      marketingCloudError(0, "Request Header Fields Too Large: the request's headers are over node:http's limit"),
+    );
+  }
+  if (code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") {
+    return jsonResponse(413, marketingCloudError(0, "Payload Too Large: the chunk extensions are too long"));
+  }
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    return jsonResponse(408, marketingCloudError(0, "Request Timeout: the request did not arrive in time"));
+  }
+  const what: Record<string, string> = {
+    HPE_INVALID_METHOD: "its method is not an HTTP method",
+    HPE_INVALID_URL: "its request target is not valid",
+    HPE_INVALID_VERSION: "its HTTP version is not valid",
+    HPE_INVALID_HEADER_TOKEN: "a header is not valid",
+    HPE_INVALID_CONTENT_LENGTH: "its Content-Length is not valid",
+    HPE_UNEXPECTED_CONTENT_LENGTH: "it has both Content-Length and Transfer-Encoding",
+    HPE_INVALID_TRANSFER_ENCODING: "its Transfer-Encoding is not valid",
+    HPE_INVALID_CHUNK_SIZE: "its chunked body is malformed",
+  };
+  return jsonResponse(
+    400,
+    marketingCloudError(
+      0,
+      `Bad Request: the request is not valid HTTP/1.1 (${what[code ?? ""] ?? "it could not be parsed"})`,
+    ),
+  );
+}
+
+/**
+ * The path and query of a request target; `undefined` when it names no resource of this server.
+ * The origin form (`/v2/token?x=1`) always does; the absolute form (`http://host:port/v2/token`,
+ * RFC 9112 section 3.2.2: a server MUST accept it, as clients configured for a proxy send it)
+ * only when its origin is one of `origins` (the server's own, or its `restInstanceUrl`): this
+ * server is no proxy and never reaches another host. The asterisk and authority forms never do.
+ */
+function requestTarget(
+  raw: string | undefined,
+  origins: ReadonlySet<string>,
+): { path: string; search: string } | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.startsWith("/") && !raw.startsWith("//")) {
+    const parsed = new URL(raw, "http://loopback");
+    return { path: parsed.pathname, search: parsed.search };
+  }
+  if (!/^https?:\/\//i.test(raw)) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (!origins.has(parsed.origin) || parsed.username || parsed.password) return undefined;
   return { path: parsed.pathname, search: parsed.search };
 }
 
@@ -143,12 +209,14 @@ function readLimited(message: IncomingMessage, limit: number): Promise<Buffer<Ar
         return;
       }
       // Answer now; node:http reads and discards the rest, so the client still gets the answer.
-      message.off("data", onData).off("end", onEnd).off("error", reject);
+      message.off("data", onData).off("end", onEnd).off("error", reject).off("close", onClose);
       message.resume();
       resolve(undefined);
     };
     const onEnd = () => resolve(Buffer.concat(chunks));
-    message.on("data", onData).once("end", onEnd).once("error", reject);
+    // A connection that ends mid-body (or a body node:http cannot parse) never ends the message.
+    const onClose = () => reject(new Error("the connection closed before the body ended"));
+    message.on("data", onData).once("end", onEnd).once("error", reject).once("close", onClose);
   });
 }
 
@@ -176,15 +244,19 @@ async function send(response: Response, out: ServerResponse): Promise<void> {
  */
 function routeOf(
   message: IncomingMessage,
+  origins: ReadonlySet<string>,
 ): { route: RecordedRequest["route"]; path: string; search: string } | { refused: Response } {
-  const target = requestTarget(message.url);
+  const target = requestTarget(message.url, origins);
   const route = target && ROUTES[target.path];
   if (!target || !route) return { refused: notFound(target?.path ?? String(message.url)) };
   if (message.method !== "POST") return { refused: methodNotAllowed(String(message.method)) };
   return { route, ...target };
 }
 
-/** Writes an answer straight to a socket: for CONNECT, which node:http hands over without a response object. */
+/**
+ * Writes an answer straight to a socket and closes it: for CONNECT, which node:http hands over
+ * without a response object, and for a request node:http could not parse.
+ */
 async function sendRaw(response: Response, socket: Duplex): Promise<void> {
   const body = Buffer.from(await response.arrayBuffer());
   const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}`];
@@ -198,8 +270,13 @@ async function sendRaw(response: Response, socket: Duplex): Promise<void> {
 /**
  * Starts the contacts fake as a real HTTP server on 127.0.0.1: `POST /v2/token` and
  * `POST /contacts/v1/establish`, with the same validation, state and seeded data as the msw
- * handlers. Every answer is JSON: another method on a route is 405 with `Allow: POST`, another
- * path 404, a body over 16 MiB 413, and an unexpected failure a plain 500 that names no internals.
+ * handlers. Every answer is JSON, the server's own too: another method on a route is 405 with
+ * `Allow: POST`, another path 404, a body over 16 MiB 413, a request node:http cannot parse 400
+ * (431 for headers over its limit) on a closed connection, an `Expect` other than `100-continue`
+ * 417, and an unexpected failure a plain 500 that names no internals. A request target in
+ * absolute form (`POST http://127.0.0.1:<port>/v2/token`, as a client set up for a proxy sends
+ * it) is served when it names this server or its `restInstanceUrl`, and is 404 for any other
+ * host: the server never forwards a request.
  *
  * @example
  * ```ts
@@ -234,9 +311,11 @@ export async function startContactsHttpServer(options: ContactsHttpServerOptions
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   const resolved = resolveOptions({ ...mockOptions, baseUrl: url }, randomSeed);
   const fake = new FakeService(instanceUrl === undefined ? resolved : { ...resolved, restInstanceUrl: instanceUrl });
+  const origins = new Set([new URL(url).origin]);
+  if (instanceUrl !== undefined) origins.add(new URL(instanceUrl).origin);
 
   const handle = async (message: IncomingMessage, out: ServerResponse): Promise<void> => {
-    const reached = routeOf(message);
+    const reached = routeOf(message, origins);
     if ("refused" in reached) {
       message.resume();
       return send(reached.refused, out);
@@ -267,6 +346,26 @@ export async function startContactsHttpServer(options: ContactsHttpServerOptions
   });
   server.on("connect", (_message: IncomingMessage, socket: Duplex) => {
     sendRaw(methodNotAllowed("CONNECT"), socket).catch(() => socket.destroy());
+  });
+  // node:http's own answer to a request it cannot parse is a bodiless 400 or 431: answer JSON
+  // instead, on a connection that is then closed (the rest of its bytes cannot be framed).
+  server.on("clientError", (error: Error & { code?: string }, socket: Duplex) => {
+    // The response in progress on this socket, if any (node:http keeps it there; its default
+    // handler looks at it too). A parse error in its own request's body (a bad chunk) is
+    // answered in its place; one in a later pipelined request cannot be answered in order, so
+    // the connection just ends.
+    const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+    const answerable = !inFlight || (!inFlight.headersSent && !inFlight.req.complete);
+    if (error.code === "ECONNRESET" || !socket.writable || !answerable) {
+      socket.destroy();
+      return;
+    }
+    sendRaw(malformed(error.code), socket).catch(() => socket.destroy());
+  });
+  // Without this listener node:http answers a bodiless 417 to an `Expect` other than 100-continue.
+  server.on("checkExpectation", (message: IncomingMessage, out: ServerResponse) => {
+    message.resume();
+    send(expectationFailed(String(message.headers.expect)), out).catch(() => out.destroy());
   });
   return {
     url,
