@@ -141,7 +141,8 @@ export function establishItem(init: EstablishItemInit): EstablishContactsItem {
  * const body = establishResponse({
  *   items: [establishItem({ contactKey: "Key1", contactID: 1, isNewContact: true })],
  * });
- * server.use(http.post("https://*.rest.marketingcloudapis.com/contacts/v1/establish", () => HttpResponse.json(body)));
+ * // tenantRoute: the anchored matcher of the mock's own route (a "https://*.rest…" string would also match other hosts)
+ * server.use(http.post(tenantRoute("establish"), () => HttpResponse.json(body)));
  * ```
  */
 export function establishResponse(init: Partial<EstablishContactsResponse> = {}): EstablishContactsResponse {
