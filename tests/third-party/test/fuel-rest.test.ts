@@ -77,3 +77,30 @@ describe("fuel-rest 3.2.2 (FuelSDK-Node's REST client) against the mock, through
     expect(rig.exchanges[2]?.headers["www-authenticate"]).toMatch(/^Bearer\s.+?invalid_token/);
   });
 });
+
+describe("a 40004 (token outside the Authorization header) says invalid_request: fuel-rest keeps its valid token", () => {
+  it("hands the 401 to its caller once, without a new token, and its next call works with the same token", async () => {
+    const client = fuelRest(rig);
+    expectResults(rig, await establish(client, establishBody("PascalCase", "absent")), true);
+
+    // fuel-rest lower-cases the URI; the mock compares the parameter's name case-insensitively anyway.
+    const refused = await client.post({
+      uri: "/contacts/v1/establish?access_token=sent-in-the-url",
+      json: establishBody("PascalCase", "absent"),
+    });
+    expect(refused.res.statusCode).toBe(401);
+    expect(refused.body).toMatchObject({ errorcode: 40004 });
+    expect(refused.res.headers["www-authenticate"]).toMatch(/^Bearer error="invalid_request"/);
+
+    expectResults(rig, await establish(client, establishBody("PascalCase", "absent")), false);
+    // With invalid_token (as before), fuel-rest would have thrown its token away, asked for a new
+    // one and sent the same refused request again.
+    expect(tokenRequests(rig)).toBe(1);
+    expect(conversation(rig.exchanges)).toEqual([
+      "POST /v2/token 200",
+      "POST /contacts/v1/establish 200",
+      "POST /contacts/v1/establish 401",
+      "POST /contacts/v1/establish 200",
+    ]);
+  });
+});

@@ -5,10 +5,13 @@
  * the mock answered before issue 12, must leave fuel-rest without a new token (or its renewal test
  * would prove nothing about the header).
  */
+import { createServer, request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { establishBody, expectResults } from "./support/establish.js";
 import { conversation, requestViolations, responseViolations } from "./support/front.js";
 import { FUEL_REST_INSTANCE_URL, fuelRest } from "./support/fuel-rest-client.js";
+import { portOf } from "./support/loopback-agent.js";
 import type { Answer, Relay } from "./support/relay.js";
 import { CREDENTIALS, type Rig, startRig, tokenRequests } from "./support/rig.js";
 
@@ -177,5 +180,66 @@ describe("fuel-rest needs WWW-Authenticate to renew its token", () => {
     expectResults(rig, second.body as Parameters<typeof expectResults>[1], false);
     expect(tokenRequests(rig)).toBe(2);
     expect(responseViolations(rig.exchanges)).toEqual([]);
+  });
+});
+
+describe("offline under an HTTP proxy environment (review of issue 12, finding 4)", () => {
+  it("the test environment clears every proxy variable, in both cases (vitest.config.ts)", () => {
+    for (const name of ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]) {
+      expect(process.env[name], name).toBe("");
+    }
+    expect([process.env.NO_PROXY, process.env.no_proxy]).toEqual(["*", "*"]);
+  });
+
+  describe("the front door forwards only paths", () => {
+    let elsewhere: Server;
+    let reached = 0;
+    beforeAll(async () => {
+      elsewhere = createServer((_, res) => res.end("reached"));
+      elsewhere.on("connection", () => reached++);
+      await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    });
+    afterAll(() => new Promise<void>((resolve) => elsewhere.close(() => resolve())));
+
+    it("an absolute-form target is answered 400, recorded as a finding on both sides, and reaches no host", async () => {
+      const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/v2/token`;
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = httpRequest(
+          { host: "127.0.0.1", port: portOf(rig.url), method: "POST", path: target, agent: false },
+          (response) => {
+            response.resume();
+            response.on("end", () => resolve(response.statusCode ?? 0));
+          },
+        );
+        request.on("error", reject);
+        request.setTimeout(30_000, () => request.destroy(new Error("no answer from the front door")));
+        request.end(TOKEN_BODY);
+      });
+      expect(status).toBe(400);
+      expect(reached).toBe(0);
+      expect(rig.service.mock.requests).toEqual([]);
+      expect(requestViolations(rig.exchanges)).toEqual([expect.stringMatching(/request\.target: .*is not a path/)]);
+      expect(responseViolations(rig.exchanges)).toEqual([expect.stringMatching(/nothing was validated/)]);
+    });
+  });
+
+  it("fuel-rest ignores HTTP_PROXY (proxy: null in its request options)", async () => {
+    const saved = { ...process.env };
+    // As on a CI runner with a proxy: NO_PROXY does not cover fuel-rest's Marketing Cloud host names.
+    Object.assign(process.env, {
+      HTTP_PROXY: "http://127.0.0.1:1",
+      http_proxy: "http://127.0.0.1:1",
+      NO_PROXY: "localhost,127.0.0.1",
+      no_proxy: "localhost,127.0.0.1",
+    });
+    try {
+      const client = fuelRest(rig);
+      const answer = await client.post({ uri: "/contacts/v1/establish", json: establishBody("PascalCase", "absent") });
+      expect(answer.res.statusCode).toBe(200);
+      expect(conversation(rig.exchanges)).toEqual(["POST /v2/token 200", "POST /contacts/v1/establish 200"]);
+      expect(requestViolations(rig.exchanges)).toEqual([]);
+    } finally {
+      for (const name of ["HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"]) process.env[name] = saved[name];
+    }
   });
 });

@@ -6,10 +6,11 @@
  * without --errors, so it forwards an invalid request instead of answering 422 itself: the
  * status asserted is always the mock's, and Prism's verdict is read from `sl-violations`.
  */
+import { type ContactsScenarios, createContactsMock } from "@sfmc-contacts/mocks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Exchange, requestViolations, responseViolations } from "./support/front.js";
 import type { Answer } from "./support/relay.js";
-import { CREDENTIALS, type Rig, startRig } from "./support/rig.js";
+import { CREDENTIALS, type Rig, SEED, startRig } from "./support/rig.js";
 
 let rig: Rig;
 
@@ -157,6 +158,9 @@ describe("the mock's answers to invalid establish requests validate against the 
 
   describe("401s, each with WWW-Authenticate as the spec requires", () => {
     const bearerInvalid = /^Bearer\s.*error="invalid_token"/;
+    // RFC 6750 section 3.1: a token outside the header is an invalid request, not an invalid token
+    // (a new token would not help; fuel-rest renews only on invalid_token).
+    const bearerInvalidRequest = /^Bearer\s.*error="invalid_request"/;
 
     it("an expired token", async () => {
       const token = await accessToken();
@@ -184,7 +188,7 @@ describe("the mock's answers to invalid establish requests validate against the 
       });
       expect(sent.status).toBe(401);
       expect(sent.body).toMatchObject({ errorcode: 40004 });
-      expect(sent.headers.get("www-authenticate")).toMatch(bearerInvalid);
+      expect(sent.headers.get("www-authenticate")).toMatch(bearerInvalidRequest);
       expectVerdict(sent, false);
     });
 
@@ -196,6 +200,19 @@ describe("the mock's answers to invalid establish requests validate against the 
       });
       expect(sent.status).toBe(401);
       expect(sent.body).toMatchObject({ errorcode: 40004 });
+      expect(sent.headers.get("www-authenticate")).toMatch(bearerInvalidRequest);
+      expectVerdict(sent, false);
+    });
+
+    it('a token in the body under a JSON-escaped name ("access\\u005ftoken"): 40004 too', async () => {
+      const token = await accessToken();
+      const sent = await send("/contacts/v1/establish", {
+        headers: json(token),
+        body: `{"ContactKeys":["Key1"],"access\\u005ftoken":"${token}"}`,
+      });
+      expect(sent.status).toBe(401);
+      expect(sent.body).toMatchObject({ errorcode: 40004 });
+      expect(sent.headers.get("www-authenticate")).toMatch(bearerInvalidRequest);
       expectVerdict(sent, false);
     });
   });
@@ -316,5 +333,167 @@ describe("a body that is not JSON at all", () => {
     expect(sent.status).toBe(status);
     expect(sent.body).toEqual(JSON.parse(direct.body));
     expectVerdict(sent, false);
+  });
+});
+
+describe("every scenario's answer validates against the spec (Prism proxy)", () => {
+  // The scenarios are msw handlers: they act inside a process, never on the HTTP server's socket.
+  // Each one is run here on a request to a tenant host, and its Response is handed to Prism by
+  // the relay as the answer to a valid request on the same route, like the bad-JSON answers above:
+  // Prism validates the scenario's real status, headers and body.
+  const scenarioMock = createContactsMock({ seed: SEED, auth: false });
+  const { scenarios } = scenarioMock;
+  const TENANT = "https://mcscenariocatalogue0001";
+  const URLS = {
+    "/contacts/v1/establish": `${TENANT}.rest.marketingcloudapis.com/contacts/v1/establish`,
+    "/v2/token": `${TENANT}.auth.marketingcloudapis.com/v2/token`,
+  } as const;
+
+  interface ScenarioCase {
+    name: keyof ContactsScenarios;
+    handler: () => ReturnType<ContactsScenarios["forbidden"]>;
+    path: keyof typeof URLS;
+    status: number;
+    answer?: Record<string, unknown>;
+    /** The headers the answer must carry. */
+    headers?: Record<string, RegExp>;
+    /** Prism must flag the answer: the scenario breaks the spec on purpose. */
+    flagged?: RegExp[];
+    /** The status the client gets through Prism, when Prism answers by itself. Default `status`. */
+    throughPrism?: number;
+  }
+
+  const CASES: ScenarioCase[] = [
+    {
+      name: "unauthorized",
+      handler: () => scenarios.unauthorized(),
+      path: "/contacts/v1/establish",
+      status: 401,
+      answer: { errorcode: 0 },
+      headers: { "www-authenticate": /^Bearer\s.*error="invalid_token"/ },
+    },
+    {
+      name: "forbidden",
+      handler: () => scenarios.forbidden(),
+      path: "/contacts/v1/establish",
+      status: 403,
+      answer: { errorcode: 20002 },
+    },
+    {
+      name: "rateLimited",
+      handler: () => scenarios.rateLimited(),
+      path: "/contacts/v1/establish",
+      status: 429,
+      answer: { errorcode: 50100, retryAfter: expect.any(Number) },
+      headers: { "retry-after": /^\d+$/ },
+    },
+    {
+      name: "blocked",
+      handler: () => scenarios.blocked(),
+      path: "/contacts/v1/establish",
+      status: 429,
+      answer: { errorcode: 50200 },
+    },
+    {
+      name: "serverError",
+      handler: () => scenarios.serverError(),
+      path: "/contacts/v1/establish",
+      status: 500,
+      answer: { errorcode: 0 },
+    },
+    {
+      name: "unavailable",
+      handler: () => scenarios.unavailable(),
+      path: "/contacts/v1/establish",
+      status: 503,
+      answer: { errorcode: 50300 },
+      headers: { "retry-after": /^\d+$/ },
+    },
+    {
+      name: "itemErrors",
+      handler: () => scenarios.itemErrors(["Key2"]),
+      path: "/contacts/v1/establish",
+      status: 200,
+      answer: {
+        items: [
+          expect.objectContaining({ resultMessages: [] }),
+          expect.objectContaining({ resultMessages: [expect.objectContaining({ resultClass: "Error" })] }),
+        ],
+      },
+    },
+    {
+      name: "invalidClient",
+      handler: () => scenarios.invalidClient(),
+      path: "/v2/token",
+      status: 401,
+      answer: { error: "invalid_client" },
+    },
+    // Deliberate breaks, for testing an app's tolerance: Prism must see them as what they are.
+    {
+      name: "arrayWrapped",
+      handler: () => scenarios.arrayWrapped(),
+      path: "/contacts/v1/establish",
+      status: 200,
+      flagged: [/^POST \/contacts\/v1\/establish 200: response\.body: .*object/],
+    },
+    {
+      // Prism cannot read a body cut off mid-way, so it answers 500 problem+json by itself: that
+      // is its verdict on this answer.
+      name: "malformedJson",
+      handler: () => scenarios.malformedJson(),
+      path: "/contacts/v1/establish",
+      status: 200,
+      throughPrism: 500,
+      flagged: [/^POST \/contacts\/v1\/establish 500: response: Prism answered by itself/],
+    },
+  ];
+  /** Scenarios with no answer of their own for Prism to see. */
+  const WITHOUT_AN_ANSWER: Record<string, string> = {
+    networkError: "the fetch rejects: there is no HTTP answer",
+    slow: "it waits, then the happy path answers, which every client suite validates",
+  };
+
+  it("covers every scenario of the catalogue", () => {
+    expect([...CASES.map((c) => c.name), ...Object.keys(WITHOUT_AN_ANSWER)].sort()).toEqual(
+      Object.keys(scenarios).sort(),
+    );
+  });
+
+  /** The scenario's own Response to a valid request, run by its msw handler. */
+  async function scenarioAnswer(scenario: ScenarioCase): Promise<Answer> {
+    const body = scenario.path === "/v2/token" ? JSON.stringify(TOKEN_BODY) : '{"ContactKeys":["Key1","Key2"]}';
+    const request = new Request(URLS[scenario.path], { method: "POST", headers: json(), body });
+    const result = await scenario.handler().run({ request, requestId: `scenario-${scenario.name}` });
+    if (!result?.response) throw new Error(`${scenario.name}: the scenario's handler did not answer ${request.url}`);
+    const headers: Record<string, string> = {};
+    result.response.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+    return { status: result.response.status, headers, body: await result.response.text() };
+  }
+
+  it.each(CASES)("$name: $status", async (scenario) => {
+    const answer = await scenarioAnswer(scenario);
+    expect(answer.status).toBe(scenario.status);
+    for (const [name, value] of Object.entries(scenario.headers ?? {})) expect(answer.headers[name]).toMatch(value);
+    if (scenario.answer) expect(JSON.parse(answer.body)).toMatchObject(scenario.answer);
+
+    const relay = rig.relay;
+    if (!relay) throw new Error("the rig has no relay");
+    relay.rewrite = (upstream, request) => (request.path === scenario.path ? answer : upstream);
+    const isToken = scenario.path === "/v2/token";
+    const sent = await send(scenario.path, {
+      headers: json(isToken ? undefined : await accessToken()),
+      body: isToken ? JSON.stringify(TOKEN_BODY) : '{"ContactKeys":["Key1","Key2"]}',
+    });
+    expect(sent.status).toBe(scenario.throughPrism ?? scenario.status);
+    expect(requestViolations([sent.exchange])).toEqual([]);
+    if (scenario.flagged) {
+      expect(responseViolations([sent.exchange])).toEqual(scenario.flagged.map((f) => expect.stringMatching(f)));
+      // The afterEach check is for the mock's honest answers: this one is broken on purpose.
+      rig.exchanges.splice(rig.exchanges.indexOf(sent.exchange), 1);
+    } else {
+      expect(responseViolations([sent.exchange])).toEqual([]);
+    }
   });
 });

@@ -82,8 +82,31 @@ export function readVerdict(headers: Record<string, string>): Violation[] {
 }
 
 /**
+ * The path and query of an origin-form request target (`/v2/token?x=1`); `undefined` for any other
+ * form. A client set up for an HTTP proxy (HTTP_PROXY in its environment) sends the absolute form
+ * (`POST http://mc….auth.marketingcloudapis.com/v2/token`); `new URL(target, base)` would then put
+ * that host in place of the base, and the request would leave the machine.
+ */
+export function originForm(target: string): string | undefined {
+  if (!target.startsWith("/") || target.startsWith("//")) return undefined;
+  const parsed = new URL(target, "http://loopback");
+  return `${parsed.pathname}${parsed.search}`;
+}
+
+/** The finding the front door records for a request it refuses to forward: on both sides, as no answer was validated. */
+export function refusedTarget(target: string): Violation[] {
+  const message = `the request target ${JSON.stringify(target.slice(0, 200))} is not a path: the client sent it as to an HTTP proxy (is HTTP_PROXY set?); the front door forwards only paths, to Prism, never to another host`;
+  return [
+    { location: ["request", "target"], severity: "Error", message },
+    { location: ["response"], severity: "Error", message: `nothing was validated: ${message}` },
+  ];
+}
+
+/**
  * Starts the front door on 127.0.0.1 and a free port. It forwards each request to `target`
- * unchanged (method, path and query, headers, body) and the answer back unchanged.
+ * unchanged (method, path and query, headers, body) and the answer back unchanged. Only the path
+ * and query of a request target go to `target`: a target in absolute form is answered 400 by the
+ * front door itself, forwarded nowhere, and recorded as an exchange with a finding on both sides.
  */
 export async function startFront(): Promise<Front> {
   const sockets = new Set<Socket>();
@@ -97,7 +120,18 @@ export async function startFront(): Promise<Front> {
       outgoing.writeHead(503, { "content-type": "text/plain" }).end("The front door has no target yet.");
       return;
     }
-    const upstream = httpRequest(new URL(target, front.target), {
+    const path = originForm(target);
+    if (path === undefined) {
+      const violations = refusedTarget(target);
+      // JSON, so that a client that reads every answer as JSON (fuel-auth) fails fast instead of
+      // throwing inside its callback and never settling.
+      const text = JSON.stringify({ error: "front_door_refused", message: violations[0]?.message });
+      const headers = { "content-type": "application/json" };
+      front.exchanges.push({ method, path: target, target, status: 400, headers, body: text, violations });
+      outgoing.writeHead(400, headers).end(text);
+      return;
+    }
+    const upstream = httpRequest(new URL(path, front.target), {
       method,
       headers: { ...forwardable(incoming.headers), "content-length": String(body.length) },
       agent: false,

@@ -33,6 +33,8 @@ export function fuelRest(rig: Rig): FuelRest {
     // With authVersion 2 this host is never contacted: only the path after ".com/" is kept.
     restEndpoint: `https://${TENANT}.rest.marketingcloudapis.com`,
     // Reaches the token request too: fuel-rest merges its globalReqOptions into fuel-auth's call.
-    globalReqOptions: { agent: new LoopbackAgent(portOf(rig.url)) },
+    // proxy: null: the `request` library would otherwise take HTTP_PROXY from the environment and
+    // send absolute-form request lines through the agent's socket (the test env clears it too).
+    globalReqOptions: { agent: new LoopbackAgent(portOf(rig.url)), proxy: null },
   });
 }

@@ -15,7 +15,11 @@ declare module "fuel-rest" {
     /** Only ever split at ".com/" with authVersion 2: the REST host comes from the token's rest_instance_url. */
     restEndpoint?: string;
     /** Merged into every request of the `request` library, the token request included. */
-    globalReqOptions?: { agent?: import("node:http").Agent };
+    globalReqOptions?: {
+      agent?: import("node:http").Agent;
+      /** The `request` library's proxy: `null` for none, whatever HTTP_PROXY says. */
+      proxy?: string | null;
+    };
   }
 
   /** A `request` library call: the URI relative to the REST host, and the JSON body. */

@@ -5,6 +5,7 @@
  */
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { originForm, refusedTarget } from "./front.js";
 
 /** An answer as it travels back: status, headers (names in lower case) and body text. */
 export interface Answer {
@@ -40,7 +41,13 @@ export async function startRelay(upstream: string): Promise<Relay> {
     headers["content-length"] = String(body.length);
     const method = incoming.method ?? "GET";
     const target = incoming.url ?? "/";
-    const forwarded = httpRequest(new URL(target, upstream), { method, headers, agent: false });
+    // Only a path goes to the mock: an absolute-form target never names the host (see front.ts).
+    const path = originForm(target);
+    if (path === undefined) {
+      outgoing.writeHead(400, { "content-type": "text/plain" }).end(refusedTarget(target)[0]?.message);
+      return;
+    }
+    const forwarded = httpRequest(new URL(path, upstream), { method, headers, agent: false });
     forwarded.on("response", async (response) => {
       const parts: Buffer[] = [];
       for await (const chunk of response) parts.push(chunk as Buffer);
