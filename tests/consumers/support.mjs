@@ -106,11 +106,14 @@ export function runnerEnv(node, extra = {}) {
   };
 }
 
-/** Packs every published package (those with a built dist); returns name -> tarball path. */
+/** Packs the packages from their current dist (build them first); returns name -> tarball path. */
 export async function pack(into, names) {
   await mkdir(into, { recursive: true });
   const tarballs = {};
   for (const name of names) {
+    if (!existsSync(join(repo, "packages", name, "dist"))) {
+      throw new Error(`packages/${name} has no dist: run \`pnpm --filter @sfmc-contacts/${name} build\` first`);
+    }
     const before = new Set(await readdir(into));
     await sh("pnpm", ["pack", "--pack-destination", into], { cwd: join(repo, "packages", name) });
     const file = (await readdir(into)).find((f) => !before.has(f));
