@@ -9,10 +9,10 @@
 import type { ContactsMockOptions } from "./options.js";
 
 /** Marketing Cloud's tenant hosts: the mock's default bases, `*` the tenant's subdomain. */
-export const TENANT_BASES = {
+export const TENANT_BASES: { readonly rest: string; readonly auth: string } = {
   rest: "https://*.rest.marketingcloudapis.com",
   auth: "https://*.auth.marketingcloudapis.com",
-} as const;
+};
 
 /** The path of each route of the mock. */
 export const ROUTE_PATHS = { establish: "/contacts/v1/establish", token: "/v2/token" } as const;
