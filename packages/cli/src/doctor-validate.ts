@@ -9,7 +9,7 @@
  * `establish` never pays for them.
  */
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import { childPath, excerpt, type Finding, type Redactor, type Step, shownValue } from "./doctor-report.js";
+import { childPath, excerpt, type Finding, MAX_DEPTH, type Redactor, type Step, shownValue } from "./doctor-report.js";
 import type { SpecAnswer } from "./generated/spec-schemas.js";
 
 /** One answer as it came: status, headers and body text (its first bytes when it was too large). */
@@ -19,6 +19,62 @@ export interface Answer {
   text: string;
   /** The body was larger than the doctor reads: `text` is its start. */
   overCap: boolean;
+}
+
+/**
+ * An answer's body as the doctor reads it: JSON or not, and whether it is shallow enough to walk.
+ * A body nested deeper than {@link MAX_DEPTH} levels is never walked (no schema check, no
+ * redaction walk, no search for echoed secrets by field): a few kilobytes of `[[[[...` would
+ * otherwise overflow the stack of every recursive walker.
+ */
+export type ReadBody =
+  | { json: false }
+  | { json: true; body: unknown; tooDeep: false }
+  | { json: true; body?: undefined; tooDeep: true };
+
+/** How deep a parsed JSON value nests, counted iteratively, up to `limit + 1` (where it stops). */
+export function depthOf(value: unknown, limit = MAX_DEPTH): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [at, depth] = stack.pop() as [unknown, number];
+    if (at === null || typeof at !== "object") continue;
+    const level = depth + 1;
+    if (level > deepest) deepest = level;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(at) ? at : Object.values(at)) {
+      if (child !== null && typeof child === "object") stack.push([child, level]);
+    }
+  }
+  return deepest;
+}
+
+/** Reads an answer's text: JSON (JSON.parse does not recurse), then its depth, once. */
+export function readBody(answer: Answer): ReadBody {
+  if (answer.overCap) return { json: false };
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    return { json: false };
+  }
+  return depthOf(body) > MAX_DEPTH ? { json: true, tooDeep: true } : { json: true, body, tooDeep: false };
+}
+
+/**
+ * The body as a finding may show it. JSON is quoted as parsed and then redacted, never as the
+ * raw text: a service may escape a secret (`\u0078`, `\/`) where a search of the raw text would
+ * miss it. Anything else is described by its size and content type and never quoted. An answer
+ * that echoes a secret (`withheld` names it) is not quoted at all.
+ */
+export function describeBody(answer: Answer, read: ReadBody, redactor: Redactor, withheld?: string): string {
+  const size = `${Buffer.byteLength(answer.text)}${answer.overCap ? "+" : ""} bytes`;
+  if (withheld !== undefined) return `a body of ${size}, not quoted: it carries the ${withheld}`;
+  if (answer.overCap) return `a body of ${size}, over the doctor's size limit: not read further, not quoted`;
+  if (read.json && !read.tooDeep) return `body ${excerpt(JSON.stringify(redactor.value(read.body)) ?? "", redactor)}`;
+  if (read.json) return `a JSON body of ${size} nested deeper than ${MAX_DEPTH} levels, not quoted`;
+  const type = answer.headers.get("content-type");
+  return `a body of ${size} that is not JSON${type ? ` (${excerpt(type, redactor)})` : ""}, not quoted`;
 }
 
 /** What the check found, and the body when it is JSON. */
@@ -37,7 +93,16 @@ export interface SpecCheck {
   readonly version: string;
   /** The statuses the spec documents for a route. */
   statuses(path: string, method: string): string[];
-  check(route: { path: string; method: string; step: Step }, answer: Answer, redactor: Redactor): AnswerCheck;
+  /**
+   * Checks one answer. `options.read` is the body as {@link readBody} read it (read here when
+   * left out); `options.withheld` names a secret the answer echoes, so its body is not quoted.
+   */
+  check(
+    route: { path: string; method: string; step: Step },
+    answer: Answer,
+    redactor: Redactor,
+    options?: { read?: ReadBody; withheld?: string },
+  ): AnswerCheck;
 }
 
 const SPEC_ID = "urn:sfmc-contacts:doctor:spec";
@@ -72,7 +137,7 @@ export function strictCopy(schema: unknown): unknown {
 const pointerSegment = (s: string) => s.replaceAll("~", "~0").replaceAll("/", "~1");
 
 /** The value at a JSON pointer of `root`, and the pointer as a readable JSON path (`$.items[0].value`). */
-function locate(root: unknown, pointer: string): { value: unknown; path: string } {
+function locate(root: unknown, pointer: string, redactor: Redactor): { value: unknown; path: string } {
   let value = root;
   let path = "$";
   if (pointer === "") return { value, path };
@@ -82,7 +147,8 @@ function locate(root: unknown, pointer: string): { value: unknown; path: string 
       path = childPath(path, Number(segment));
       value = value[Number(segment)];
     } else {
-      path = childPath(path, segment);
+      // A key the service chose: redacted like its values (it may be part of a secret).
+      path = childPath(path, redactor.text(segment));
       value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[segment] : undefined;
     }
   }
@@ -105,7 +171,7 @@ function errorFindings(
   const findings: Finding[] = [];
   for (const error of errors) {
     if (underAlternative(error)) continue;
-    const { value, path } = locate(body, error.instancePath);
+    const { value, path } = locate(body, error.instancePath, redactor);
     const params = error.params as Record<string, unknown>;
     if (error.keyword === "required") {
       const name = String(params.missingProperty);
@@ -122,7 +188,7 @@ function errorFindings(
       findings.push({
         ...base,
         kind: "mismatch",
-        where: childPath(path, name),
+        where: childPath(path, redactor.text(name)),
         expected: "no such field (the spec does not document it: extra field)",
         got: shownValue(extra, redactor),
       });
@@ -240,20 +306,16 @@ async function compile(): Promise<SpecCheck> {
   return {
     version: specVersion,
     statuses: (path, method) => Object.keys(answersOf(path, method)),
-    check({ path, method, step }, answer, redactor) {
+    check({ path, method, step }, answer, redactor, options = {}) {
       const base = { step, status: answer.status };
       const findings: Finding[] = [];
       const answers = answersOf(path, method);
       const [key, documented] = documentedAnswer(answers, answer.status) ?? [];
-      let body: unknown;
-      let parsed = false;
-      try {
-        body = JSON.parse(answer.text);
-        parsed = true;
-      } catch {
-        // Not JSON: said below where the spec documents a JSON body.
-      }
-      const result: AnswerCheck = { findings, documented: documented !== undefined, ...(parsed ? { body } : {}) };
+      const read = options.read ?? readBody(answer);
+      const shown = () => describeBody(answer, read, redactor, options.withheld);
+      const walkable = read.json && !read.tooDeep;
+      const body = walkable ? read.body : undefined;
+      const result: AnswerCheck = { findings, documented: documented !== undefined, ...(walkable ? { body } : {}) };
       if (!documented || key === undefined) {
         const location = answer.headers.get("location");
         const redirect =
@@ -265,7 +327,7 @@ async function compile(): Promise<SpecCheck> {
           kind: "mismatch",
           where: "status",
           expected: `a status the spec documents for ${method.toUpperCase()} ${path} (${Object.keys(answers).join(", ")})`,
-          got: `${answer.status}${redirect}${answer.text ? `, body ${excerpt(answer.text, redactor)}` : ""}`,
+          got: `${answer.status}${redirect}${answer.text ? `, ${shown()}` : ""}`,
         });
         return result;
       }
@@ -321,17 +383,28 @@ async function compile(): Promise<SpecCheck> {
           kind: "mismatch",
           where: "$",
           expected: `a body the doctor can read whole (${result.schema})`,
-          got: `a body over the doctor's size limit, starting ${excerpt(answer.text, redactor)}`,
+          got: shown(),
         });
         return result;
       }
-      if (!parsed) {
+      if (!read.json) {
         findings.push({
           ...base,
           kind: "mismatch",
           where: "$",
           expected: `a JSON body (${result.schema})`,
-          got: answer.text === "" ? "an empty body" : `text ${excerpt(answer.text, redactor)}`,
+          got: answer.text === "" ? "an empty body" : shown(),
+        });
+        return result;
+      }
+      if (read.tooDeep) {
+        // One finding, and no schema check: Ajv recurses too.
+        findings.push({
+          ...base,
+          kind: "mismatch",
+          where: "$",
+          expected: `a body as the spec describes it (${result.schema}), a few levels deep`,
+          got: `${shown()}; not validated further`,
         });
         return result;
       }

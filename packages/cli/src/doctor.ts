@@ -16,9 +16,10 @@ import {
 import { CliUsageError } from "./cli-error.js";
 import { loadEnvironment } from "./credentials.js";
 import { exchange, type NetworkFailure } from "./doctor-http.js";
-import { childPath, DoctorReport, excerpt, type Finding, type Step } from "./doctor-report.js";
-import { type Answer, loadSpecCheck, type SpecCheck } from "./doctor-validate.js";
+import { childPath, DoctorReport, excerpt, type Finding, holds, type Redactor, type Step } from "./doctor-report.js";
+import { type Answer, loadSpecCheck, type ReadBody, readBody, type SpecCheck } from "./doctor-validate.js";
 import type { CliIo } from "./main.js";
+import { sanitize } from "./output.js";
 
 /** The flags of `sfmc-contacts doctor`. */
 export interface DoctorFlags {
@@ -126,30 +127,61 @@ function noteRedirect(report: DoctorReport, url: string, answer: Answer): void {
   }
 }
 
-/** Findings for a secret the answer sends back: in a header, or anywhere in the body. */
-function echoFindings(step: Step, answer: Answer, body: unknown, secret: string, label: string): Finding[] {
-  const base = { kind: "mismatch", step, status: answer.status, expected: `never the ${label} in an answer` } as const;
-  const got = `the ${label} (redacted here)`;
+/**
+ * Findings for a secret the answer sends back, whole or a piece of it: in a header's name or
+ * value, or in the body's values and keys (walked when the body is JSON and shallow enough, else
+ * its text searched). Each finding names the place, never the value.
+ */
+function echoFindings(
+  step: Step,
+  answer: Answer,
+  read: ReadBody,
+  secrets: ReadonlyArray<readonly [secret: string, label: string]>,
+  redactor: Redactor,
+): { findings: Finding[]; withheld?: string } {
   const found: Finding[] = [];
-  answer.headers.forEach((value, name) => {
-    if (value.includes(secret)) found.push({ ...base, where: `header ${name}`, got });
-  });
-  const walk = (value: unknown, path: string): void => {
-    if (typeof value === "string") {
-      if (value.includes(secret)) found.push({ ...base, where: path, got });
-    } else if (Array.isArray(value)) {
-      for (const [i, item] of value.entries()) walk(item, childPath(path, i));
-    } else if (value !== null && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) walk(v, childPath(path, k));
+  const labels = new Set<string>();
+  const look = (text: string, where: string) => {
+    for (const [secret, label] of secrets) {
+      // As the report would show it: a control character inside a secret hides nothing.
+      const held = holds(sanitize(text), secret);
+      if (held === undefined) continue;
+      labels.add(label);
+      found.push({
+        kind: "mismatch",
+        step,
+        status: answer.status,
+        where,
+        expected: `never the ${label} in an answer`,
+        got: `${held === "whole" ? "the" : "part of the"} ${label} (redacted here)`,
+      });
     }
   };
-  if (body !== undefined) walk(body, "$");
-  else if (answer.text.includes(secret)) found.push({ ...base, where: "$", got });
-  return found;
+  answer.headers.forEach((value, name) => {
+    look(name, `header ${name}`);
+    look(value, `header ${name}`);
+  });
+  const walk = (value: unknown, path: string): void => {
+    if (typeof value === "string") look(value, path);
+    else if (Array.isArray(value)) {
+      for (const [i, item] of value.entries()) walk(item, childPath(path, i));
+    } else if (value !== null && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) {
+        const at = childPath(path, redactor.text(sanitize(k)));
+        look(k, at);
+        walk(v, at);
+      }
+    }
+  };
+  // A shallow JSON body is walked (readBody bounds its depth); anything else is searched as text.
+  if (read.json && !read.tooDeep) walk(read.body, "$");
+  else look(answer.text, "$");
+  // `withheld` names what the answer echoes, so that nothing of its body is quoted.
+  return labels.size > 0 ? { findings: found, withheld: [...labels].join(" and the ") } : { findings: found };
 }
 
 /** Every access token an answer carries, wherever it stands, so none is ever printed. */
-function tokensIn(text: string, body: unknown): string[] {
+function tokensIn(text: string, read: ReadBody): string[] {
   const found = [...text.matchAll(/"access_token"\s*:\s*"((?:[^"\\]|\\.)*)"|access_token=([^&\s]+)/g)].map(
     (m) => m[1] ?? m[2] ?? "",
   );
@@ -162,11 +194,12 @@ function tokensIn(text: string, body: unknown): string[] {
       }
     }
   };
-  walk(body);
+  if (read.json && !read.tooDeep) walk(read.body);
   return found.filter((token) => token !== "");
 }
 
-const errorSaid = (body: unknown, redactor: DoctorReport["redactor"]) => {
+const errorSaid = (body: unknown, redactor: DoctorReport["redactor"], withheld: string | undefined) => {
+  if (withheld !== undefined) return ` (not quoted: the answer carries the ${withheld})`;
   const b = (body ?? {}) as Record<string, unknown>;
   const text = [
     b.error,
@@ -325,24 +358,25 @@ async function tokenStep(
   const { answer, failure } = await exchange(url, { "user-agent": userAgent }, JSON.stringify(request), flags.timeout);
   if (failure) {
     report.add(networkFinding("token", url, failure, flags.timeout));
+    report.notChecked("the token request got no answer");
     return undefined;
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(answer.text);
-  } catch {}
+  const read = readBody(answer);
   // Before anything of the answer is quoted: a token it carries anywhere is redacted.
-  for (const token of tokensIn(answer.text, parsed)) report.redactor.add(token, "access token");
-  const checked = spec.check(TOKEN_ROUTE, answer, report.redactor);
+  for (const token of tokensIn(answer.text, read)) report.redactor.add(token, "access token");
+  // Before the check: an answer that echoes the secret has nothing of its body quoted.
+  const echo = echoFindings("token", answer, read, [[setup.clientSecret, "client secret"]], report.redactor);
+  const checked = spec.check(TOKEN_ROUTE, answer, report.redactor, {
+    read,
+    ...(echo.withheld === undefined ? {} : { withheld: echo.withheld }),
+  });
   noteRedirect(report, url, answer);
   report.note(
     "token",
     `answer: ${answer.status}, ${excerpt(answer.headers.get("content-type") ?? "no content-type", report.redactor)}`,
   );
-  for (const finding of checked.findings) report.add(finding);
-  for (const finding of echoFindings("token", answer, checked.body, setup.clientSecret, "client secret")) {
-    report.add(finding);
-  }
+  for (const finding of [...checked.findings, ...echo.findings]) report.add(finding);
+  if (answer.status === 429 || answer.status >= 500) report.notChecked(`the token route answered ${answer.status}`);
   const body = (checked.body ?? {}) as Record<string, unknown>;
   if (answer.status === 200) {
     const facts = [
@@ -369,20 +403,25 @@ async function tokenStep(
       step: "token",
       status: answer.status,
       expected: "a token for these credentials",
-      got: `a refusal${errorSaid(body, report.redactor)}`,
+      got: `a refusal${errorSaid(body, report.redactor, echo.withheld)}`,
       fix: invalidClient
-        ? `the token route does not accept the credentials: check ${NAMES.clientId} and ${NAMES.clientSecret} (the installed package's API Integration), and that ${NAMES.accountId}, if set, is a business unit the package can act in`
+        ? // A subdomain of the right form may still resolve (wildcard DNS) and reach another tenant, which refuses the credentials.
+          `the token route does not accept the credentials: check ${NAMES.clientId} and ${NAMES.clientSecret} (the installed package's API Integration), that ${NAMES.accountId}, if set, is a business unit the package can act in, or whether ${NAMES.subdomain} names another tenant (compare it with ${WHERE_SUBDOMAIN})`
         : `check ${NAMES.clientId}, ${NAMES.clientSecret} and ${NAMES.accountId}; the service said why above`,
     });
   }
-  if (checked.findings.length === 0 && checked.documented) {
+  if (checked.findings.length === 0 && echo.findings.length === 0 && checked.documented) {
     report.note("token", `matches the spec (${checked.schema ?? "no body"})`);
   }
   const token = body.access_token;
   return answer.status === 200 && typeof token === "string" && token !== "" ? { token, body } : undefined;
 }
 
-/** Step 3: one establish call for --key, only when it is given. */
+/**
+ * Step 3: one establish call for --key, only when it is given. Resolves why establish was not
+ * checked, when --key was given and no answer that says something about establish came: no
+ * usable token, nowhere to send it, no answer, or a 429 or 5xx (the service busy or failing).
+ */
 async function establishStep(
   report: DoctorReport,
   spec: SpecCheck,
@@ -390,22 +429,22 @@ async function establishStep(
   token: { token: string; body: Record<string, unknown> } | undefined,
   flags: DoctorFlags,
   userAgent: string,
-): Promise<void> {
+): Promise<string | undefined> {
   const say = (line: string) => report.note("establish", line);
   if (flags.key === undefined) {
     say("not sent: pass --key <contactKey> to send one establish call for that key (nothing is sent without it)");
-    return;
+    return undefined;
   }
   if (!token) {
     say("not sent: there is no token (see the token step)");
-    return;
+    return "there is no usable token (see the token step)";
   }
   let base = setup.restBase;
   if (base === undefined) {
     const named = token.body.rest_instance_url;
     if (typeof named !== "string") {
       say("not sent: the token answer names no rest_instance_url to send it to");
-      return;
+      return "the token answer names no rest_instance_url to send it to";
     }
     base = tenantRestBase(named);
     if (base === undefined) {
@@ -418,7 +457,7 @@ async function establishStep(
         got: `${excerpt(named, report.redactor)}; nothing was sent there`,
         fix: `if you trust that host, set ${NAMES.restBase} to it and run again`,
       });
-      return;
+      return "the token's rest_instance_url is not a tenant's REST host";
     }
   }
   const url = `${base}/contacts/v1/establish`;
@@ -441,20 +480,28 @@ async function establishStep(
   );
   if (failure) {
     report.add(networkFinding("establish", url, failure, flags.timeout));
-    return;
+    return "the establish request got no answer";
   }
-  const checked = spec.check(ESTABLISH_ROUTE, answer, report.redactor);
+  const read = readBody(answer);
+  const echo = echoFindings(
+    "establish",
+    answer,
+    read,
+    [
+      [setup.clientSecret, "client secret"],
+      [token.token, "access token"],
+    ],
+    report.redactor,
+  );
+  const checked = spec.check(ESTABLISH_ROUTE, answer, report.redactor, {
+    read,
+    ...(echo.withheld === undefined ? {} : { withheld: echo.withheld }),
+  });
   noteRedirect(report, url, answer);
   say(`answer: ${answer.status}, ${excerpt(answer.headers.get("content-type") ?? "no content-type", report.redactor)}`);
-  for (const finding of checked.findings) report.add(finding);
-  for (const [secret, label] of [
-    [setup.clientSecret, "client secret"],
-    [token.token, "access token"],
-  ] as const) {
-    for (const finding of echoFindings("establish", answer, checked.body, secret, label)) report.add(finding);
-  }
+  for (const finding of [...checked.findings, ...echo.findings]) report.add(finding);
   const body = (checked.body ?? {}) as Record<string, unknown>;
-  const said = errorSaid(body, report.redactor);
+  const said = errorSaid(body, report.redactor, echo.withheld);
   if (answer.status === 200) {
     const items = Array.isArray(body.items) ? body.items : [];
     const item = (items[0] ?? {}) as { requestItemIndex?: unknown; value?: Record<string, unknown> };
@@ -492,70 +539,117 @@ async function establishStep(
       expected: "the 200 answer (the spec calls this request valid)",
       got: `a refusal${said}`,
     });
-  } else if (checked.documented) {
-    say(
-      `the service is busy or failing (${answer.status}${said}): its answer was checked, establish itself was not; run the doctor again later`,
-    );
   }
-  if (checked.findings.length === 0 && checked.documented) say(`matches the spec (${checked.schema ?? "no body"})`);
+  if (checked.findings.length === 0 && echo.findings.length === 0 && checked.documented) {
+    say(`matches the spec (${checked.schema ?? "no body"})`);
+  }
+  if (answer.status === 429 || answer.status >= 500) {
+    // Its answer was held to the spec above; establish itself said nothing.
+    return `the service answered ${answer.status} (busy or failing${said ? `:${said}` : ""})`;
+  }
+  return undefined;
 }
 
 /**
  * Runs the doctor and prints its report on stdout; resolves the exit code: 0 when every answer
- * matches the spec, 1 on a mismatch, 2 on a configuration or auth problem (it wins over 1).
+ * matches the spec; 1 on a mismatch, or when the doctor itself failed (an internal error: the
+ * report so far is printed, asking for a doctor bug report); 2 on a configuration or auth
+ * problem, or when --key was given and establish could not be checked (it wins over 1).
  */
 export async function doctor(flags: DoctorFlags, io: CliIo, version: string): Promise<number> {
   const spec = await loadSpecCheck();
   const report = new DoctorReport({ doctorVersion: version, specVersion: spec.version });
   const userAgent = `sfmc-contacts-doctor/${version}`;
   let stopMock = async () => {};
-  try {
-    let env: Record<string, string | undefined>;
-    if (flags.mock) {
-      // The fake behind a real server on 127.0.0.1, as `establish --mock` runs it. Fresh
-      // credentials each run: the mock takes any, and a made-up secret is still redacted.
-      const { startContactsHttpServer } = await import("@sfmc-contacts/mocks/http-server");
-      const service = await startContactsHttpServer({ seed: 1 });
-      stopMock = () => service.close();
-      env = {
-        [NAMES.clientId]: "doctor-mock",
-        [NAMES.clientSecret]: randomBytes(16).toString("hex"),
-        [NAMES.restBase]: service.url,
-        [NAMES.authBase]: service.url,
-      };
-      report.note(
-        "environment",
-        "--mock: the embedded mock on 127.0.0.1, with made-up credentials; your environment is not read",
-      );
-    } else {
-      try {
-        env = loadEnvironment(io.env, flags.dotenv);
-      } catch (error) {
-        if (!(error instanceof CliUsageError)) throw error;
-        report.add({
-          kind: "config",
-          step: "environment",
-          where: "--dotenv",
-          expected: "a readable dotenv file",
-          got: error.message,
-          fix: "name an existing file",
-        });
-        env = {};
-      }
+  /**
+   * Runs one step; an error nobody foresaw becomes an internal finding of that step, and the
+   * report still prints: a user who hits a doctor bug still gets everything checked so far.
+   */
+  const guard = async <T>(step: Step, run: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false }> => {
+    try {
+      return { ok: true, value: await run() };
+    } catch (error) {
+      report.internal(step, error);
+      return { ok: false };
     }
-    const secret = env[NAMES.clientSecret]?.trim();
-    if (secret) report.redactor.add(secret, "client secret");
-    const setup = report.has("config") ? undefined : await environmentStep(report, env, flags);
-    if (setup) {
-      const token = await tokenStep(report, spec, setup, flags, userAgent);
-      await establishStep(report, spec, setup, token, flags, userAgent);
+  };
+  try {
+    const setup = await guard("environment", async () => {
+      let env: Record<string, string | undefined>;
+      if (flags.mock) {
+        // The fake behind a real server on 127.0.0.1, as `establish --mock` runs it. Fresh
+        // credentials each run: the mock takes any, and a made-up secret is still redacted.
+        const { startContactsHttpServer } = await import("@sfmc-contacts/mocks/http-server");
+        const service = await startContactsHttpServer({ seed: 1 });
+        stopMock = () => service.close();
+        env = {
+          [NAMES.clientId]: "doctor-mock",
+          [NAMES.clientSecret]: randomBytes(16).toString("hex"),
+          [NAMES.restBase]: service.url,
+          [NAMES.authBase]: service.url,
+        };
+        report.note(
+          "environment",
+          "--mock: the embedded mock on 127.0.0.1, with made-up credentials; your environment is not read",
+        );
+      } else {
+        try {
+          env = loadEnvironment(io.env, flags.dotenv);
+        } catch (error) {
+          if (!(error instanceof CliUsageError)) throw error;
+          report.add({
+            kind: "config",
+            step: "environment",
+            where: "--dotenv",
+            expected: "a readable dotenv file",
+            got: error.message,
+            fix: "name an existing file",
+          });
+          env = {};
+        }
+      }
+      const secret = env[NAMES.clientSecret]?.trim();
+      if (secret) report.redactor.add(secret, "client secret");
+      return report.has("config") ? undefined : await environmentStep(report, env, flags);
+    });
+    if (setup.ok && setup.value) {
+      const config = setup.value;
+      const token = await guard("token", () => tokenStep(report, spec, config, flags, userAgent));
+      if (token.ok) {
+        const establish = await guard("establish", () =>
+          establishStep(report, spec, config, token.value, flags, userAgent),
+        );
+        if (establish.ok && establish.value !== undefined) notChecked(report, establish.value);
+      } else {
+        report.note("establish", "not sent: the doctor failed in the token step (see the findings)");
+      }
     } else {
-      report.note("token", "not sent: the configuration is not complete");
+      const why = setup.ok ? "the configuration is not complete" : "the doctor failed in the environment step";
+      report.note("token", `not sent: ${why}`);
       report.note("establish", "not sent");
+      report.notChecked(`nothing was sent: ${why}`);
     }
   } finally {
     await stopMock();
   }
   io.stdout.write(flags.json ? `${JSON.stringify(report.toJSON(), null, 2)}\n` : report.toText());
   return report.exitCode();
+}
+
+/**
+ * --key was given and no establish answer could be checked. That must not read as a pass: unless
+ * a configuration problem (or a doctor bug) already explains it, it is a finding of its own, exit 2.
+ */
+function notChecked(report: DoctorReport, why: string): void {
+  report.notChecked(`establish: ${why}`);
+  report.note("establish", `establish was not checked: ${why}; run the doctor again later`);
+  if (report.has("config") || report.has("internal")) return;
+  report.add({
+    kind: "config",
+    retry: true,
+    step: "establish",
+    expected: "an establish answer to check (--key was given)",
+    got: `none: establish was not checked: ${why}`,
+    fix: "run the doctor again later",
+  });
 }

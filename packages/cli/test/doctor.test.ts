@@ -99,6 +99,7 @@ describe("against the mocks' HTTP server: every answer matches the spec", () => 
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as {
       exitCode: number;
+      complete: boolean;
       findings: unknown[];
       specVersion: string;
       hosts: { auth: string; rest: string };
@@ -106,6 +107,8 @@ describe("against the mocks' HTTP server: every answer matches the spec", () => 
     };
     expect(report.exitCode).toBe(0);
     expect(report.findings).toEqual([]);
+    // Every check asked for (token, and establish for --key) happened.
+    expect(report.complete).toBe(true);
     expect(report.hosts.rest).toBe(new URL(proxy.url).host);
     expect(report.steps.find((s) => s.step === "establish")?.lines).toContain(
       "matches the spec (#/components/schemas/EstablishContactsResponse)",
@@ -269,9 +272,11 @@ describe("a redirect is reported, never followed", () => {
       response.writeHead(307, { location: `${elsewhere.url}/v2/token` }).end();
     };
     const run = await runCli(["doctor", "--key", "Key1"], { env: loopbackEnv(service.url) });
-    expect(run.code).toBe(1);
+    // No token, so --key's establish call was not checked: that is exit 2 (hostile review, finding 5).
+    expect(run.code).toBe(2);
     expect(findings(run)).toEqual([
       `- [mismatch] token 307 status: expected a status the spec documents for POST /v2/token (200, 400, 401); got 307 (a redirect to ${elsewhere.url}/v2/token: not followed, nothing was sent there)`,
+      "- [config] establish: expected an establish answer to check (--key was given); got none: establish was not checked: there is no usable token (see the token step). Fix: run the doctor again later",
     ]);
     expect(elsewhere.connections).toBe(0);
     expect(service.hits["/contacts/v1/establish"]).toBeUndefined();
@@ -396,7 +401,7 @@ describe("configuration and auth problems: exit 2, naming the fix", () => {
     const run = await runCli(["doctor", "--key", "Key1"], { env: loopbackEnv(service.url) });
     expect(run.code).toBe(2);
     expect(findings(run)).toEqual([
-      "- [config] token 401: expected a token for these credentials; got a refusal invalid_client, Client authentication failed.. Fix: the token route does not accept the credentials: check SFMC_CLIENT_ID and SFMC_CLIENT_SECRET (the installed package's API Integration), and that SFMC_ACCOUNT_ID, if set, is a business unit the package can act in",
+      "- [config] token 401: expected a token for these credentials; got a refusal invalid_client, Client authentication failed.. Fix: the token route does not accept the credentials: check SFMC_CLIENT_ID and SFMC_CLIENT_SECRET (the installed package's API Integration), that SFMC_ACCOUNT_ID, if set, is a business unit the package can act in, or whether SFMC_SUBDOMAIN names another tenant (compare it with Setup > Apps > Installed Packages > your package > API Integration: its Authentication Base URI is https://<subdomain>.auth.marketingcloudapis.com/)",
     ]);
     expect(service.hits["/contacts/v1/establish"]).toBeUndefined();
   });
@@ -473,7 +478,7 @@ describe("configuration and auth problems: exit 2, naming the fix", () => {
 });
 
 describe("answers the spec documents but that are not a success", () => {
-  it("a 429 that matches the spec is no mismatch: exit 0, with a note to run again", async () => {
+  it("a 429 that matches the spec is no mismatch, but establish was not checked: exit 2, run again later", async () => {
     const service = await startLoopback();
     try {
       service.onEstablish = (_request, _body, response) =>
@@ -484,16 +489,22 @@ describe("answers the spec documents but that are not a success", () => {
           { "retry-after": "30" },
         );
       const run = await runCli(["doctor", "--key", "Key1"], { env: loopbackEnv(service.url) });
-      expect(run.code).toBe(0);
-      expect(run.stdout).toContain("the service is busy or failing (429");
+      expect(run.code).toBe(2);
+      expect(findings(run)).toEqual([
+        "- [config] establish: expected an establish answer to check (--key was given); got none: establish was not checked: the service answered 429 (busy or failing: Rate limit exceeded., errorcode 50100). Fix: run the doctor again later",
+      ]);
       // The header is held to its schema too: an integer.
       service.onEstablish = (_request, _body, response) =>
         json(response, 429, { message: "m", errorcode: 50100, documentation: "d" }, { "retry-after": "soon" });
       const drifted = await runCli(["doctor", "--key", "Key1"], { env: loopbackEnv(service.url) });
-      expect(drifted.code).toBe(1);
+      expect(drifted.code).toBe(2);
       expect(findings(drifted)).toEqual([
         "- [mismatch] establish 429 header Retry-After: expected a value that must be integer; got soon",
+        expect.stringContaining("- [config] establish: expected an establish answer to check (--key was given)"),
       ]);
+      expect(drifted.stdout).toContain(
+        "exit 2: establish was not checked: run the doctor again later (also 1 difference from the spec;",
+      );
       service.onEstablish = answerEstablish;
     } finally {
       await service.close();
