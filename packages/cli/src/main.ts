@@ -532,8 +532,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option("--dotenv <path>", "read SFMC_* credentials from this dotenv file (the environment wins)")
     .addHelpText(
       "after",
-      "\nExit codes: 0 every answer matches the spec; 1 an answer differs (paste the report into an issue);\n" +
-        "2 a configuration or auth problem (the report names the likely fix; it wins over 1).",
+      "\nExit codes: 0 every answer matches the spec; 1 an answer differs (paste the report into an issue),\n" +
+        "or the doctor itself failed (file the report as a doctor bug); 2 a configuration or auth problem\n" +
+        "(the report names the likely fix; it wins over 1), or --key was given but establish could not be\n" +
+        "checked (the service was busy: run the doctor again later).",
     )
     .action(async (flags: DoctorFlags) => {
       // Loaded only for this command: Ajv and the spec's schemas stay out of establish's start-up.
