@@ -34,7 +34,7 @@ import { jsonResponse } from "./spec-response.js";
  * const options: ContactsHttpServerOptions = { seed: 1, latency: [1, 5], port: 0 };
  * ```
  */
-export interface ContactsHttpServerOptions extends Omit<ContactsMockOptions, "baseUrl"> {
+export interface ContactsHttpServerOptions extends Omit<ContactsMockOptions, "baseUrl" | "retryAfter"> {
   /** Default 0: any free port. */
   port?: number;
   /** Default `127.0.0.1`. Only loopback addresses are accepted. */

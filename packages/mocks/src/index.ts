@@ -38,6 +38,7 @@ export {
 export type { RecordedRequest } from "./fake-service.js";
 export { type ContactsMock, createContactsMock } from "./mock.js";
 export type { ContactsMockAuthOptions, ContactsMockOptions } from "./options.js";
+export { tenantRoute } from "./route-pattern.js";
 export type {
   ContactsScenarios,
   ItemErrorsOptions,

@@ -1,3 +1,5 @@
+import { routePattern, TENANT_BASES } from "./route-pattern.js";
+
 /**
  * Token settings of a mock.
  *
@@ -71,8 +73,8 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 1079;
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 export const DEFAULT_SCOPE =
   "email_read email_write email_send list_and_subscribers_read list_and_subscribers_write data_extensions_read data_extensions_write";
-export const DEFAULT_REST_BASE = "https://*.rest.marketingcloudapis.com";
-export const DEFAULT_AUTH_BASE = "https://*.auth.marketingcloudapis.com";
+export const DEFAULT_REST_BASE = TENANT_BASES.rest;
+export const DEFAULT_AUTH_BASE = TENANT_BASES.auth;
 
 /** Options checked and completed. */
 export interface ResolvedOptions {
@@ -90,15 +92,12 @@ export interface ResolvedOptions {
 }
 
 /**
- * What msw matches for a route under a base: for the default tenant bases, a RegExp anchored on
- * the whole URL (msw 2 and 3 both test a RegExp against the URL without its query), so only a
- * real tenant host of letters, digits and hyphens answers; for any other base, the base and path
- * as msw's own string pattern.
+ * What msw matches for a route under a base (route-pattern.ts): a base with `*` (the default
+ * tenant hosts, or a configured one) as a RegExp anchored on the whole URL, each `*` exactly one
+ * host label; any other base as msw's own string pattern.
  */
 export function routeMatcher(base: string, path: string): string | RegExp {
-  const host = base === DEFAULT_REST_BASE ? "rest" : base === DEFAULT_AUTH_BASE ? "auth" : undefined;
-  if (host === undefined) return `${base}${path}`;
-  return new RegExp(`^https://[A-Za-z0-9-]+\\.${host}\\.marketingcloudapis\\.com${path.replaceAll(".", "\\.")}$`);
+  return routePattern(base, path, "createContactsMock: baseUrl");
 }
 
 /**
@@ -123,8 +122,14 @@ export function checkInstanceUrl(url: unknown, name: string): string {
 const trimSlash = (url: string): string => url.replace(/\/+$/, "");
 
 function checkBase(url: string, name: string): string {
-  // A wildcard pattern, or a path on the page's own origin (browser apps behind their own proxy).
-  if (url.includes("*") || /^\/(?!\/)/.test(url)) return trimSlash(url);
+  // A wildcard pattern: each * exactly one host label (routePattern throws a TypeError naming the
+  // option for a * anywhere else).
+  if (url.includes("*")) {
+    routePattern(url, "", `createContactsMock: ${name}`);
+    return trimSlash(url);
+  }
+  // A path on the page's own origin (browser apps behind their own proxy).
+  if (/^\/(?!\/)/.test(url)) return trimSlash(url);
   try {
     const parsed = new URL(url);
     if (parsed.search || parsed.hash) throw new Error("query or fragment");
