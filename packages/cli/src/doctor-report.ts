@@ -233,6 +233,9 @@ export interface ReportMeta {
   specVersion: string;
 }
 
+/** How many mismatches of one step the report lists; the rest are counted (`leftOut`). */
+export const MAX_MISMATCHES_PER_STEP = 100;
+
 /** The report of one doctor run. */
 export class DoctorReport {
   readonly redactor = new Redactor();
@@ -245,6 +248,9 @@ export class DoctorReport {
     { step: "establish", title: "3. Establish", lines: [] },
   ];
 
+  /** Mismatches past {@link MAX_MISMATCHES_PER_STEP} in a step: counted, not listed. */
+  readonly leftOut: Partial<Record<Step, number>> = {};
+
   /** Why a check the run asked for did not happen (see {@link DoctorReport.notChecked}). */
   readonly #notChecked: string[] = [];
 
@@ -255,6 +261,15 @@ export class DoctorReport {
    * it is redacted like any text the service sent.
    */
   add(finding: Finding): void {
+    // An answer with thousands of extra fields would bury the report: past the cap, a step's
+    // mismatches are counted, not listed. Configuration and internal findings are always listed.
+    if (
+      finding.kind === "mismatch" &&
+      this.findings.filter((f) => f.kind === "mismatch" && f.step === finding.step).length >= MAX_MISMATCHES_PER_STEP
+    ) {
+      this.leftOut[finding.step] = (this.leftOut[finding.step] ?? 0) + 1;
+      return;
+    }
     this.findings.push(
       finding.where === undefined ? finding : { ...finding, where: this.redactor.text(finding.where) },
     );
@@ -348,6 +363,7 @@ export class DoctorReport {
         environment: this.environment,
         steps: this.#steps.map(({ step, title, lines }) => ({ step, title, lines })),
         findings: this.findings,
+        findingsLeftOut: this.leftOut,
         complete: this.complete,
         exitCode: this.exitCode(),
         result: this.result(),
@@ -378,6 +394,9 @@ export class DoctorReport {
     out.push("", "### Findings");
     if (this.findings.length === 0) out.push("- none: every answer matches the spec");
     for (const f of this.findings) out.push(`- ${findingLine(f)}`);
+    for (const [step, count] of Object.entries(this.leftOut)) {
+      out.push(`- ... and ${count} more mismatches in ${step}, not listed (the first ${MAX_MISMATCHES_PER_STEP} are)`);
+    }
     out.push("", "### Result", this.result(), "");
     return out.map((line) => this.redactor.lastPass(sanitize(line))).join("\n");
   }

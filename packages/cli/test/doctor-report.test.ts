@@ -1,6 +1,6 @@
 /** The doctor's report never shows a secret: redaction before any cut, in every form a secret can take. */
 import { describe, expect, it } from "vitest";
-import { DoctorReport, excerpt, holds, MAX_DEPTH, Redactor } from "../src/doctor-report.js";
+import { DoctorReport, excerpt, holds, MAX_DEPTH, MAX_MISMATCHES_PER_STEP, Redactor } from "../src/doctor-report.js";
 import { depthOf, readBody } from "../src/doctor-validate.js";
 
 describe("redaction", () => {
@@ -148,5 +148,22 @@ describe("the result line and exit code", () => {
     expect(r.result()).toBe("exit 2: establish was not checked: run the doctor again later");
     expect(r.toJSON()).toMatchObject({ complete: false, exitCode: 2 });
     expect(report().toJSON()).toMatchObject({ complete: true, exitCode: 0 });
+  });
+});
+
+describe("a report stays readable", () => {
+  it("lists at most MAX_MISMATCHES_PER_STEP mismatches of a step and counts the rest; configuration findings are always listed", () => {
+    const report = new DoctorReport({ doctorVersion: "0.0.0", specVersion: "1.1.0" });
+    for (let i = 0; i < MAX_MISMATCHES_PER_STEP + 25; i++) {
+      report.add({ kind: "mismatch", step: "token", where: `$.extra${i}`, expected: "no such field" });
+    }
+    report.add({ kind: "config", step: "token", expected: "a token", fix: "check the credentials" });
+    expect(report.findings.filter((f) => f.kind === "mismatch")).toHaveLength(MAX_MISMATCHES_PER_STEP);
+    expect(report.findings.some((f) => f.kind === "config")).toBe(true);
+    expect(report.toText()).toContain(
+      `... and 25 more mismatches in token, not listed (the first ${MAX_MISMATCHES_PER_STEP} are)`,
+    );
+    expect((report.toJSON() as { findingsLeftOut: unknown }).findingsLeftOut).toEqual({ token: 25 });
+    expect(report.exitCode()).toBe(2);
   });
 });
