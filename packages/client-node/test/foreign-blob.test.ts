@@ -6,41 +6,18 @@
  * global one (jsdom itself is not a dependency here), through msw, as an app's test would.
  */
 import { setupContactsServer } from "@sfmc-contacts/mocks/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { replaceGlobalBlob } from "../../../tests/support/foreign-blob.js";
 import { clearTokenCache, createContactsClient } from "../src/index.js";
-
-const NativeBlob = globalThis.Blob;
-
-/** A Blob as jsdom makes one: tagged "Blob", with `text()` and `arrayBuffer()`, but no `stream()`. */
-class BlobWithoutStream {
-  readonly #blob: Blob;
-  constructor(parts?: BlobPart[], options?: BlobPropertyBag) {
-    this.#blob = new NativeBlob(parts, options);
-  }
-  get size() {
-    return this.#blob.size;
-  }
-  get type() {
-    return this.#blob.type;
-  }
-  text() {
-    return this.#blob.text();
-  }
-  arrayBuffer() {
-    return this.#blob.arrayBuffer();
-  }
-  get [Symbol.toStringTag]() {
-    return "Blob";
-  }
-}
 
 const { server, mock } = setupContactsServer({ seed: 3 });
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+let restoreBlob: () => void;
 beforeEach(() => {
-  vi.stubGlobal("Blob", BlobWithoutStream);
+  restoreBlob = replaceGlobalBlob();
 });
 afterEach(() => {
-  vi.unstubAllGlobals();
+  restoreBlob();
   server.resetHandlers();
   mock.reset();
   clearTokenCache();

@@ -6,35 +6,11 @@
  * Bodies now stay bytes, so the environment's `Blob` is never used.
  */
 import { establishItem, establishResponse } from "@sfmc-contacts/mocks";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { BlobWithoutStream, replaceGlobalBlob } from "../../../tests/support/foreign-blob.js";
 import { ContactsApiError, createContactsCore } from "../src/index.js";
 import { readCapped } from "../src/internal.js";
 import { createSpecClient, openapiFetchTransport } from "../src/openapi-fetch.js";
-
-const NativeBlob = globalThis.Blob;
-
-/** A Blob as jsdom makes one: tagged "Blob", with `text()` and `arrayBuffer()`, but no `stream()`. */
-class BlobWithoutStream {
-  readonly #blob: Blob;
-  constructor(parts?: BlobPart[], options?: BlobPropertyBag) {
-    this.#blob = new NativeBlob(parts, options);
-  }
-  get size() {
-    return this.#blob.size;
-  }
-  get type() {
-    return this.#blob.type;
-  }
-  text() {
-    return this.#blob.text();
-  }
-  arrayBuffer() {
-    return this.#blob.arrayBuffer();
-  }
-  get [Symbol.toStringTag]() {
-    return "Blob";
-  }
-}
 
 const REST = "https://tenant-1.rest.marketingcloudapis.com";
 
@@ -48,8 +24,11 @@ const establishFetch = async (request: Request) => {
   );
 };
 
+/** Puts the runtime's Blob back after a test that replaced it. */
+let restoreBlob = () => {};
 afterEach(() => {
-  vi.unstubAllGlobals();
+  restoreBlob();
+  restoreBlob = () => {};
 });
 
 describe("answer bodies never go through the global Blob", () => {
@@ -60,8 +39,7 @@ describe("answer bodies never go through the global Blob", () => {
   });
 
   it("readCapped gives the body's bytes, in order, with no Blob at all", async () => {
-    vi.stubGlobal(
-      "Blob",
+    restoreBlob = replaceGlobalBlob(
       class {
         constructor() {
           throw new Error("the global Blob was used");
@@ -82,7 +60,7 @@ describe("answer bodies never go through the global Blob", () => {
   });
 
   it("raw and establish through openapi-fetch work with jsdom's kind of Blob", async () => {
-    vi.stubGlobal("Blob", BlobWithoutStream);
+    restoreBlob = replaceGlobalBlob();
     const raw = createSpecClient({ baseUrl: REST, fetch: establishFetch });
     const { data, error } = await raw.POST("/contacts/v1/establish", { body: { ContactKeys: ["Key1"] } });
     expect(error).toBeUndefined();
@@ -102,7 +80,7 @@ describe("answer bodies never go through the global Blob", () => {
   });
 
   it("an error answer is still the service's error, read from its body", async () => {
-    vi.stubGlobal("Blob", BlobWithoutStream);
+    restoreBlob = replaceGlobalBlob();
     const raw = createSpecClient({
       baseUrl: REST,
       fetch: async () => Response.json({ message: "bad", errorcode: 10005, documentation: "" }, { status: 400 }),

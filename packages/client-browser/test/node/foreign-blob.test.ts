@@ -5,33 +5,9 @@
  * (`TypeError: object.stream is not a function`). Runs in the package's Node project with a Blob
  * like jsdom's in place of the global one: jsdom itself is not a dependency here.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { BlobWithoutStream, replaceGlobalBlob } from "../../../../tests/support/foreign-blob.js";
 import { createContactsClient } from "../../src/index.js";
-
-const NativeBlob = globalThis.Blob;
-
-/** A Blob as jsdom makes one: tagged "Blob", with `text()` and `arrayBuffer()`, but no `stream()`. */
-class BlobWithoutStream {
-  readonly #blob: Blob;
-  constructor(parts?: BlobPart[], options?: BlobPropertyBag) {
-    this.#blob = new NativeBlob(parts, options);
-  }
-  get size() {
-    return this.#blob.size;
-  }
-  get type() {
-    return this.#blob.type;
-  }
-  text() {
-    return this.#blob.text();
-  }
-  arrayBuffer() {
-    return this.#blob.arrayBuffer();
-  }
-  get [Symbol.toStringTag]() {
-    return "Blob";
-  }
-}
 
 const BASE = "https://api.example.test/sfmc";
 
@@ -67,11 +43,12 @@ const serviceFetch = async (request: Request) => {
   return new Response(answerStream(keys, 97), { headers: { "content-type": "application/json" } });
 };
 
+let restoreBlob: () => void;
 beforeEach(() => {
-  vi.stubGlobal("Blob", BlobWithoutStream);
+  restoreBlob = replaceGlobalBlob();
 });
 afterEach(() => {
-  vi.unstubAllGlobals();
+  restoreBlob();
 });
 
 describe("with jsdom's kind of global Blob", () => {
