@@ -180,12 +180,14 @@ function failureOutput(error, lines = 120) {
 /** The report: one line per cell; a failure's output only under a FAIL. */
 export class Report {
   results = [];
+  /** Runs `body`; its string is the line's detail, or it returns `{ detail, time }` to name the time itself. */
   async cell(label, body) {
     const started = Date.now();
     try {
-      const detail = await body();
+      const result = await body();
+      const { detail, time = seconds(Date.now() - started) } = typeof result === "object" ? result : { detail: result };
       this.results.push("pass");
-      console.log(`PASS  ${label}${detail ? `  ${detail}` : ""}  (${seconds(Date.now() - started)})`);
+      console.log(`PASS  ${label}${detail ? `  ${detail}` : ""}  (${time})`);
     } catch (error) {
       this.results.push("fail");
       const output = error.shown ? "      (see the first failure of this project above)" : failureOutput(error);
