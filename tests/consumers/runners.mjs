@@ -45,12 +45,23 @@ export async function runTests(runner, { project, cwd, node, env = {}, args = []
   return { json, ms, stdout: outcome.stdout ?? "", stderr: outcome.stderr ?? "", code: outcome.code, error: outcome };
 }
 
-/** Throws, with the runner's output, unless `files` (report entries) all passed with at least one test. */
+/**
+ * Throws, with the runner's output, unless `files` (report entries) all passed with at least one
+ * test and none skipped, and the runner exited 0 or failed only for a file of another group.
+ */
 export function judge(run, files, what) {
   const tests = files.flatMap((f) => f.assertionResults ?? []);
   const failed = files.filter((f) => f.status !== "passed");
   const passed = tests.filter((t) => t.status === "passed").length;
-  if (files.length > 0 && failed.length === 0 && passed > 0 && tests.every((t) => t.status === "passed")) {
+  // An error outside every test (Vitest's "Unhandled Errors") fails the run with no failed file.
+  const failedElsewhere = run.json?.testResults?.some((f) => f.status !== "passed");
+  if (
+    files.length > 0 &&
+    failed.length === 0 &&
+    passed > 0 &&
+    tests.every((t) => t.status === "passed") &&
+    (run.code === 0 || failedElsewhere)
+  ) {
     return `${passed} test${passed === 1 ? "" : "s"}`;
   }
   const messages = failed.flatMap((f) => [
@@ -59,7 +70,12 @@ export function judge(run, files, what) {
       .filter((t) => t.status === "failed")
       .map((t) => `  ✗ ${t.fullName ?? t.title}\n${(t.failureMessages ?? []).join("\n").slice(0, 2000)}`),
   ]);
-  const summary = files.length === 0 ? `no test files ran for ${what}` : `${failed.length} files failed in ${what}`;
+  const summary =
+    files.length === 0
+      ? `no test files ran for ${what}`
+      : failed.length || passed < tests.length
+        ? `${failed.length} files failed, ${tests.length - passed} tests did not pass in ${what}`
+        : `the runner exited ${run.code} with every test of ${what} passed: an error outside the tests`;
   throw Object.assign(new Error(summary), {
     stdout: [messages.join("\n"), run.stdout].join("\n"),
     stderr: run.stderr,
