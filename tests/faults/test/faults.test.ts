@@ -35,8 +35,10 @@ function client(url: string, options: Partial<NodeClientOptions> = {}): NodeCont
     authBaseUrl: url,
     transport: "undici",
     // Stalls cost a worker this long. A healthy answer that a busy machine delays past it is only
-    // retried (establish is idempotent): nothing here depends on the machine being fast.
-    timeoutMs: 1_000,
+    // retried (establish is idempotent). 5 s, not less: CI runs this beside the consumer matrix and
+    // a CPU hog, where a healthy loopback answer has taken over a second, and a key whose every
+    // attempt timed out would end TIMEOUT instead of established.
+    timeoutMs: 5_000,
     retry: { attempts: 8, baseDelayMs: 5, maxDelayMs: 2_000 },
     ...options,
   });
@@ -70,7 +72,8 @@ describe("establishAll in a hostile world: 10% of requests fail, at random, from
     for (const [fault, count] of Object.entries(server.injected)) expect(count, fault).toBeGreaterThan(0);
     // Item-level errors are final and reported as such; everything else ended established.
     const failed = results.filter((r) => !r.ok);
-    expect(failed.every((r) => !r.ok && r.code === "ITEM_ERROR" && server?.itemErrors.has(r.key))).toBe(true);
+    const unexpected = failed.filter((r) => !(!r.ok && r.code === "ITEM_ERROR" && server?.itemErrors.has(r.key)));
+    expect(unexpected.slice(0, 5).map((r) => (r.ok ? r.key : `${r.key}: ${r.code}`))).toEqual([]);
     expect(summary).toMatchObject({ total: 20_000, processed: 20_000, failed: failed.length, stopped: false });
     expect(summary.established + summary.failed).toBe(20_000);
     // Retry-After was honoured: no retry came earlier than the answer the client got told it to.
@@ -124,7 +127,9 @@ describe("tokens", () => {
       tokenLifetimeSeconds: 2,
       onEstablish: () => vi.setSystemTime(Date.now() + stepMs),
     });
-    const c = client(server.url);
+    // Nothing stalls here: the default 30 s limit, so a busy machine's slow answer is never retried
+    // (a retry would be a 501st request and move the fake clock).
+    const c = client(server.url, { timeoutMs: 30_000 });
     const started = Date.now();
     const summary = await c.establishAll(keysOf(5_000), { batchSize: 10, concurrency: 2 }).done();
     const elapsed = Date.now() - started;
