@@ -16,7 +16,7 @@ import { runnerEnv, sh } from "./support.mjs";
  * The one-line switch: while false, unmarked ts/js blocks are listed (a WARN line); once every
  * README block is marked, set it to true and an unmarked block fails the consumer test.
  */
-export const UNMARKED_FATAL = false;
+export const UNMARKED_FATAL = true;
 
 const CODE = { ts: "ts", typescript: "ts", tsx: "tsx", js: "js", javascript: "js", jsx: "jsx", mjs: "mjs", cjs: "cjs" };
 const JSONISH = new Set(["json", "jsonc"]);

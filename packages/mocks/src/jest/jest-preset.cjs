@@ -4,8 +4,10 @@
 // msw 2 and msw 3 load ESM-only packages that Jest's CommonJS runtime cannot require (msw 2:
 // rettime, until-async, @open-draft/deferred-promise; msw 3: itself and most of its dependencies).
 // Those are compiled to CommonJS by ./jest-transform.cjs; everything else under node_modules is
-// left alone, as Jest does by default. Presets cannot extend presets, so ts-jest is named here.
-const ESM_ONLY = ["msw", "@mswjs", "@msw", "@open-draft", "rettime", "until-async", "cookie"];
+// left alone, as Jest does by default (our own packages are listed too: client-browser's CommonJS
+// build loads openapi-fetch with import(), which Jest's CommonJS runtime cannot run uncompiled).
+// Presets cannot extend presets, so ts-jest is named here.
+const ESM_ONLY = ["@sfmc-contacts", "msw", "@mswjs", "@msw", "@open-draft", "rettime", "until-async", "cookie"];
 // client-node needs `node`: undici (Node's fetch) needs MessagePort, which jsdom environments lack.
 // A browser-client test file opts into the DOM with a docblock: /** @jest-environment jest-fixed-jsdom */
 const testEnvironment = "node";
