@@ -315,8 +315,12 @@ export async function readmeCells(
     );
   }
 
-  if (found.checks.length === 0) report.skip("readme · check blocks", "no README block is marked check yet");
-  else {
+  // Finding nothing is a failure, not a skip: a broken extractor must not turn point 5 green.
+  if (found.checks.length === 0) {
+    await report.cell("readme · check blocks", async () => {
+      throw new Error("no README block is marked check: the extractor found none, and the READMEs have several");
+    });
+  } else {
     const errors = projects("vitest4", 2).then((project) =>
       compileChecks(found.checks, { project, dir: join(project, "readme-check"), node: nodes[20] }),
     );
@@ -330,7 +334,13 @@ export async function readmeCells(
     }
   }
 
-  if (found.recipes.length === 0) report.skip("readme · recipes", "no README block is marked recipe=<name> yet");
+  if (found.recipes.length === 0) {
+    await report.cell("readme · recipes", async () => {
+      throw new Error(
+        "no README block is marked recipe=<name>: the extractor found none, and the READMEs have several",
+      );
+    });
+  }
   for (const group of found.recipes) {
     const recipe = recipes[group.name];
     for (const { node, msw } of recipeCells(recipe)) {

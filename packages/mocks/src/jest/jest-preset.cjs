@@ -15,6 +15,11 @@ const transform = {
   "^.+\\.[cm]?tsx?$": "ts-jest",
   "[/\\\\]node_modules[/\\\\].+\\.[cm]?js$": require.resolve("./jest-transform.cjs"),
 };
-const transformIgnorePatterns = [`[/\\\\]node_modules[/\\\\](?!(${ESM_ONLY.join("|")})[/\\\\])`];
+// Ignore a file under node_modules unless some node_modules segment of its path is followed by an
+// ESM-only package: npm's node_modules/msw/... and pnpm's node_modules/.pnpm/msw@3.0.5/node_modules/msw/...
+// alike (a pattern that looks only at the first node_modules would skip every pnpm path).
+const transformIgnorePatterns = [
+  `^(?!.*[/\\\\]node_modules[/\\\\](?:${ESM_ONLY.join("|")})[/\\\\]).*[/\\\\]node_modules[/\\\\]`,
+];
 // Shorthand properties: the names stay statically visible to CommonJS named-export detection.
 module.exports = { testEnvironment, transform, transformIgnorePatterns };

@@ -50,6 +50,11 @@ describe("the Jest preset", () => {
       // CommonJS runtime cannot run unless it is compiled to require().
       "/app/node_modules/@sfmc-contacts/client-browser/dist/index.cjs",
       "/app/node_modules/@sfmc-contacts/mocks/dist/node.cjs",
+      // pnpm's layout: the package sits under node_modules/.pnpm/<name>@<version>/node_modules/<name>.
+      "/app/node_modules/.pnpm/msw@3.0.5/node_modules/msw/lib/node/index.js",
+      "/app/node_modules/.pnpm/rettime@0.7.0/node_modules/rettime/build/index.mjs",
+      "/app/node_modules/.pnpm/@mswjs+interceptors@0.45.0/node_modules/@mswjs/interceptors/lib/node/index.mjs",
+      "C:\\app\\node_modules\\.pnpm\\msw@3.0.5\\node_modules\\msw\\lib\\node\\index.js",
     ]) {
       expect(transformerFor(file), file).toBe(own);
     }
@@ -60,6 +65,8 @@ describe("the Jest preset", () => {
       "/app/node_modules/react/index.js",
       "/app/node_modules/msw-storybook-addon/dist/index.js",
       "/app/node_modules/undici/index.js",
+      "/app/node_modules/.pnpm/undici@7.30.2/node_modules/undici/index.js",
+      "/app/node_modules/.pnpm/react@19.0.0/node_modules/react/index.js",
       "C:\\app\\node_modules\\undici\\index.js",
     ]) {
       expect(transformerFor(file), file).toBeUndefined();
