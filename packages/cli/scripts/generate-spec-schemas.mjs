@@ -12,8 +12,9 @@
 //   --spec <path>                                    read another copy of the spec (the drift check's own test)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, relative, resolve } from "node:path";
+import { dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generatorArgs } from "../../../scripts/generator-args.mjs";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const specPackage = fileURLToPath(new URL("../../../specs/package.json", import.meta.url));
@@ -21,16 +22,7 @@ const specPackage = fileURLToPath(new URL("../../../specs/package.json", import.
 // generator reads the spec with the spec package's parser, so the CLI gains no dependency for it.
 const { parse } = createRequire(specPackage)("yaml");
 
-const check = process.argv.includes("--check");
-const specArg = process.argv.indexOf("--spec");
-const specFile =
-  specArg > 0 && process.argv[specArg + 1]
-    ? resolve(process.argv[specArg + 1])
-    : fileURLToPath(new URL("../../../specs/openapi.yaml", import.meta.url));
-if (specArg > 0 && !check) {
-  console.error("--spec is for --check only: the committed module is always generated from specs/openapi.yaml.");
-  process.exit(2);
-}
+const { check, specFile } = generatorArgs("the committed module is");
 const outFile = fileURLToPath(new URL("../src/generated/spec-schemas.ts", import.meta.url));
 
 const spec = parse(readFileSync(specFile, "utf8"));

@@ -10,24 +10,16 @@
 //   node scripts/generate.mjs --check   write nothing; exit 1 if any file differs (the drift check)
 //   --spec <path>                       read another copy of the spec (the drift check's own test)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generatorArgs } from "../../../scripts/generator-args.mjs";
 import openapiTS, { astToString } from "openapi-typescript";
 import { parse } from "yaml";
 
 const pkgDir = fileURLToPath(new URL("..", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-const check = process.argv.includes("--check");
-const specArg = process.argv.indexOf("--spec");
-const specFile =
-  specArg > 0 && process.argv[specArg + 1]
-    ? resolve(process.argv[specArg + 1])
-    : fileURLToPath(new URL("../../../specs/openapi.yaml", import.meta.url));
-if (specArg > 0 && !check) {
-  console.error("--spec is for --check only: the committed types are always generated from specs/openapi.yaml.");
-  process.exit(2);
-}
-const specRel = specArg > 0 ? "specs/openapi.yaml" : relative(repoRoot, specFile);
+const { check, specFile, otherSpec } = generatorArgs("the committed types are");
+const specRel = otherSpec ? "specs/openapi.yaml" : relative(repoRoot, specFile);
 
 const spec = parse(readFileSync(specFile, "utf8"));
 const specVersion = spec.info.version;
