@@ -12,9 +12,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generatorArgs } from "../../../scripts/generator-args.mjs";
 import openapiTS, { astToString } from "openapi-typescript";
 import { parse } from "yaml";
+import { generatorArgs } from "../../../scripts/generator-args.mjs";
 
 const pkgDir = fileURLToPath(new URL("..", import.meta.url));
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
