@@ -1,132 +1,230 @@
-// The bench's Markdown table (also the README's performance section) and its SVG chart.
+// The bench's Markdown (results/latest.md, also the README's performance section) and its charts.
+import { SCENARIOS } from "./scenarios.mjs";
+
 const fmt = (n, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : "–";
 const times = (n) => `${fmt(n, 2)}×`;
 const mark = (ok) => (ok ? "✅ met" : "❌ missed");
+/** `median (min–max)`, each formatted by `f`. */
+const range = (s, f = fmt) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+const ratioRange = (s) => `${times(s.median)} (${fmt(s.min, 2)}–${fmt(s.max, 2)})`;
+const unitOf = (scenario) => (scenario.kind === "bulk" ? "keys/s" : "req/s");
 
-/** The targets of issue "Prove it", each with what was measured. */
+/** Issue 14's goals: each scenario's (points 4 and 5), then the extras' (point 6). Judged on the median. */
 export function targets({ summary, extras }) {
-  const bulk = summary.filter((r) => r.client === "client-node establishAll");
-  const worstBulk = bulk.reduce((a, b) => (b.ratioVsUndici < a.ratioVsUndici ? b : a));
-  const establishVsFetch = summary
-    .filter((r) => r.client === "client-node establish (undici)")
-    .map((r) => ({
-      scenario: r.scenario,
-      ratio:
-        r.requestsPerSecond / summary.find((f) => f.scenario === r.scenario && f.client === "fetch").requestsPerSecond,
-    }));
-  const worstEstablish = establishVsFetch.reduce((a, b) => (b.ratio < a.ratio ? b : a));
-  return [
-    {
-      target: "establishAll keys/s vs raw undici.request (same batches, same concurrency)",
-      goal: "≥ 0.8×",
-      measured: `${times(worstBulk.ratioVsUndici)} at worst (${worstBulk.scenario.replace("bulk 100k keys, ", "")}); best ${times(Math.max(...bulk.map((r) => r.ratioVsUndici)))}`,
-      ok: worstBulk.ratioVsUndici >= 0.8,
-    },
-    {
-      target: "establish req/s vs bare global fetch",
-      goal: "≥ 1.0×",
-      measured: `${times(worstEstablish.ratio)} at worst (${worstEstablish.scenario.replace("establish, ", "")})`,
-      ok: worstEstablish.ratio >= 1,
-    },
-    {
-      target: "peak RSS growth, establishAll over 1,000,000 streamed keys",
-      goal: "≤ 64 MB",
-      measured: `${fmt(extras.streamedRss.growthMb, 1)} MB (${fmt(extras.streamedRss.baselineMb, 1)} → ${fmt(extras.streamedRss.peakMb, 1)} MB)`,
-      ok: extras.streamedRss.growthMb <= 64,
-    },
+  const rows = [];
+  for (const scenario of SCENARIOS) {
+    const { goals } = scenario;
+    const client = summary.find((r) => r.scenario === scenario.id && r.role === "client");
+    if (!goals || !client) continue;
+    const raw = scenario.contenders.find((c) => c.role === "raw").label;
+    if (goals.throughput !== undefined) {
+      rows.push({
+        target: `${scenario.title}: ${unitOf(scenario)} vs ${raw}`,
+        goal: `≥ ${fmt(goals.throughput, 2)}×`,
+        measured: ratioRange(client.ratio),
+        ok: client.ratio.median >= goals.throughput,
+      });
+    }
+    if (goals.cpu !== undefined) {
+      rows.push({
+        target: `${scenario.title}: client CPU per request vs ${raw}`,
+        goal: `≤ ${fmt(goals.cpu, 2)}×`,
+        measured: ratioRange(client.cpuRatio),
+        ok: client.cpuRatio.median <= goals.cpu,
+      });
+    }
+  }
+  const { browserBundle, streamedRss, typecheck } = extras;
+  rows.push(
     {
       target: "browser bundle, createContactsClient + establish (min+gzip)",
       goal: "≤ 3.5 kB",
-      measured: `${fmt(extras.browserBundle.downloadGzipBytes / 1000, 2)} kB (everything, once loaded: ${fmt(extras.browserBundle.allGzipBytes / 1000, 2)} kB)`,
-      ok: extras.browserBundle.downloadGzipBytes <= 3500,
+      measured: `${fmt(browserBundle.downloadGzipBytes / 1000, 2)} kB (everything, once loaded: ${fmt(browserBundle.allGzipBytes / 1000, 2)} kB)`,
+      ok: browserBundle.downloadGzipBytes <= 3500,
+    },
+    {
+      target: `peak RSS growth, establishAll over ${fmt(streamedRss.keys)} streamed keys`,
+      goal: "≤ 64 MB",
+      measured: `${fmt(streamedRss.growthMb, 1)} MB (${fmt(streamedRss.baselineMb, 1)} → ${fmt(streamedRss.peakMb, 1)} MB)`,
+      ok: streamedRss.growthMb <= 64,
     },
     {
       target: "type-check instantiations of a consumer file vs a hand-written fetch wrapper",
       goal: "≤ 2×",
-      measured: `${times(extras.typecheck.ratio)} (${fmt(extras.typecheck.consumerInstantiations)} vs ${fmt(extras.typecheck.handWrittenInstantiations)}, the same job; an establishAll consumer: ${fmt(extras.typecheck.bulkInstantiations)})`,
-      ok: extras.typecheck.ratio <= 2,
+      measured: `${times(typecheck.ratio)} (${fmt(typecheck.consumerInstantiations)} vs ${fmt(typecheck.handWrittenInstantiations)}, the same job; an establishAll consumer: ${fmt(typecheck.bulkInstantiations)})`,
+      ok: typecheck.ratio <= 2,
     },
+  );
+  return rows;
+}
+
+/** One table per scenario: every contender's medians (min–max). */
+function scenarioTable(scenario, summary) {
+  const rows = summary.filter((r) => r.scenario === scenario.id);
+  if (rows.length === 0) return [];
+  const bulk = scenario.kind === "bulk";
+  const client = rows.find((r) => r.role === "client") ?? rows[0];
+  const { requests, keys } = client.perRound;
+  const work = bulk ? `${fmt(keys)} keys in ${fmt(requests)} requests` : `${fmt(requests)} requests`;
+  const head = bulk
+    ? ["contender", "keys/s", "× raw", "CPU µs/req", "CPU µs/key", "CPU × raw", "heap B/req", "heap B/key"]
+    : ["contender", "req/s", "× raw", "CPU µs/req", "CPU × raw", "heap B/req"];
+  const cells = (r) =>
+    bulk
+      ? [
+          r.label,
+          range(r.keysPerSecond),
+          ratioRange(r.ratio),
+          range(r.cpuUsPerRequest),
+          range(r.cpuUsPerKey, (n) => fmt(n, 2)),
+          ratioRange(r.cpuRatio),
+          range(r.heapBytesPerRequest),
+          range(r.heapBytesPerKey),
+        ]
+      : [
+          r.label,
+          range(r.requestsPerSecond),
+          ratioRange(r.ratio),
+          range(r.cpuUsPerRequest),
+          ratioRange(r.cpuRatio),
+          range(r.heapBytesPerRequest),
+        ];
+  return [
+    `**${scenario.title}**: ${work} a round; the client process was on its core ${Math.round(client.clientBusy.median * 100)}% of the round (median).`,
+    "",
+    `| ${head.join(" | ")} |`,
+    `|---|${head
+      .slice(1)
+      .map(() => "---:")
+      .join("|")}|`,
+    ...rows.map((r) => `| ${cells(r).join(" | ")} |`),
+    "",
   ];
 }
 
+/** The chart files of a run: one per `chart` name in the scenario table. */
+export function charts(results) {
+  const names = [...new Set(SCENARIOS.map((s) => s.chart).filter(Boolean))];
+  return Object.fromEntries(names.map((name) => [`${name}.svg`, ratioChart(results, name)]));
+}
+
 export function markdown(results) {
-  const { machine, summary, extras } = results;
+  const { machine, summary, extras, allocationCheck } = results;
+  const pinned = machine.pinned
+    ? `client process pinned to core ${machine.pinned.client}, service (bench/server.mjs) to core ${machine.pinned.service} (taskset)`
+    : `not pinned (${machine.notPinnedBecause})`;
+  const check = allocationCheck.measuredBytes / allocationCheck.expectedBytes;
   const lines = [
     "<!-- Generated by `pnpm bench` (bench/run.mjs): do not edit by hand. -->",
-    `Measured on ${machine.date} on ${machine.cpu} (${machine.cores} cores), Node.js ${machine.node}: ${machine.rounds} interleaved rounds, medians. Each ratio is against raw \`undici.request\` in the same round. The service runs in its own process on 127.0.0.1; CPU is the client process's.`,
+    `Measured on ${machine.date} on ${machine.cpu} (${machine.cores} cores), Node.js ${machine.node}; ${pinned}; ${machine.warmup} warm-up rounds per contender, then ${machine.rounds} interleaved rounds; median (min–max).`,
     "",
-    "| target | goal | measured | |",
+    "| target (issue 14) | goal | measured, median (min–max) | |",
     "|---|---|---|---|",
     ...targets(results).map((t) => `| ${t.target} | ${t.goal} | ${t.measured} | ${mark(t.ok)} |`),
     "",
-    "| scenario | client | req/s | keys/s | p50 ms | p99 ms | CPU µs/req | × undici |",
-    "|---|---|---:|---:|---:|---:|---:|---:|",
-    ...summary.map(
-      (r) =>
-        `| ${r.scenario} | ${r.client} | ${fmt(r.requestsPerSecond)} | ${fmt(r.keysPerSecond)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | ${fmt(r.cpuUsPerRequest)} | ${times(r.ratioVsUndici)} |`,
-    ),
+    ...SCENARIOS.flatMap((scenario) => scenarioTable(scenario, summary)),
+    "Each ratio is taken per round against the raw transport of the same round, then medianed. Raw contenders send the same body and headers, in the same batches with as many in flight, and JSON-parse every answer. Clients run with their default options (retry on, no `onEvent`); `retry: false` rows are for comparison. CPU is the client process's (user + system, GC included). Heap is bytes allocated on the V8 heap: a GC is forced before each round and v8.GCProfiler adds what each GC freed to the heap's growth; Buffers and other external memory (socket reads, body chunks) are not counted. " +
+      `(The method's check, ${fmt(allocationCheck.expectedBytes / 1e6, 1)} MB of known objects allocated, read ${fmt(allocationCheck.measuredBytes / 1e6, 1)} MB: ${times(check)}.)`,
     "",
-    `msw in-process: ${fmt(extras.mswVersusLoopback.mswRequestsPerSecond)} req/s; the same client over a real loopback socket (\`startContactsHttpServer\`): ${fmt(extras.mswVersusLoopback.loopbackRequestsPerSecond)} req/s (fetch transport, 1 in flight, 2 keys).`,
+    `msw in-process: ${fmt(extras.mswVersusLoopback.mswRequestsPerSecond)} req/s; the same client over a real loopback socket (\`startContactsHttpServer\`): ${fmt(extras.mswVersusLoopback.loopbackRequestsPerSecond)} req/s (default client, fetch transport, 1 in flight, 2 keys; not pinned).`,
     "",
-    "![keys/s by client and concurrency](bench/results/keys-per-second.svg)",
+    ...Object.keys(charts(results)).map((file) => `![throughput vs raw transport](bench/results/${file})`),
     "",
   ];
   return lines.join("\n");
 }
 
-const COLORS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2"];
+const svgText = (text) => text.replace(/`/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const COLORS = { client: "#4e79a7", option: "#a0cbe8", reference: "#bab0ac" };
 
-/** Grouped bars of keys/s: one group per scenario with 50 or more keys per request, one bar per client. */
-export function chart({ summary, machine }) {
-  const scenarios = [...new Set(summary.map((r) => r.scenario))].filter((s) => /100 keys|bulk/.test(s));
-  const clients = [...new Set(summary.filter((r) => scenarios.includes(r.scenario)).map((r) => r.client))];
-  const max = Math.max(...summary.filter((r) => scenarios.includes(r.scenario)).map((r) => r.keysPerSecond));
-  const bar = 14;
-  const gap = 26;
-  const left = 70;
-  const top = 40;
-  const height = 260;
-  const groupWidth = (s) => summary.filter((r) => r.scenario === s).length * bar + gap;
-  const width = left + scenarios.reduce((n, s) => n + groupWidth(s), 0) + 130; // room for the last rotated label
-  const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${top + height + 150 + clients.length * 16}" font-family="sans-serif" font-size="11">`,
-    "<!-- Generated by `pnpm bench` (bench/run.mjs): do not edit by hand. -->",
-    `<text x="${left}" y="20" font-size="14">keys/s by client and concurrency (${machine.date}, Node.js ${machine.node})</text>`,
-  ];
-  for (let i = 0; i <= 4; i++) {
-    const y = top + height - (height * i) / 4;
-    out.push(`<line x1="${left}" x2="${width - 10}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
-    out.push(`<text x="${left - 6}" y="${y + 4}" text-anchor="end">${fmt((max * i) / 4)}</text>`);
-  }
-  let x = left + gap / 2;
-  for (const scenario of scenarios) {
-    const start = x;
-    for (const client of clients) {
-      const row = summary.find((r) => r.scenario === scenario && r.client === client);
-      if (!row) continue;
-      const h = (row.keysPerSecond / max) * height;
-      out.push(
-        `<rect x="${x}" y="${top + height - h}" width="${bar - 2}" height="${h}" fill="${COLORS[clients.indexOf(client) % COLORS.length]}"><title>${client}: ${fmt(row.keysPerSecond)} keys/s</title></rect>`,
-      );
-      x += bar;
-    }
-    const label = scenario
-      .replace("establish, 100 keys, ", "establish 100 keys, ")
-      .replace("bulk 100k keys, ", "bulk, ");
-    out.push(
-      `<text transform="translate(${(start + x) / 2},${top + height + 10}) rotate(40)" font-size="10">${label}</text>`,
-    );
-    x += gap;
-  }
-  clients.forEach((client, i) => {
-    const y = top + height + 130 + i * 16;
-    out.push(
-      `<rect x="${left}" y="${y - 9}" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${left + 16}" y="${y}">${client}</text>`,
-    );
+/**
+ * Throughput vs the raw transport, one group per scenario drawn in chart `name`, one bar per
+ * contender (the raw one is the 1.0× line). Ratios with min–max whiskers rather than keys/s: the
+ * scenarios' throughputs differ a hundredfold (keys/s of bulk runs, req/s of 2-key calls), so one
+ * keys/s axis would flatten half of them; the goals are stated as ratios; and each ratio is paired
+ * with the raw run of its own round, so the whisker shows the spread of the comparison, not the
+ * machine's drift.
+ */
+export function ratioChart({ summary, machine }, name) {
+  const groups = SCENARIOS.filter((s) => s.chart === name).map((scenario) => ({
+    title: `${scenario.title} (${unitOf(scenario)} vs ${scenario.contenders.find((c) => c.role === "raw").label})`,
+    goal: scenario.goals?.throughput,
+    rows: summary
+      .filter((r) => r.scenario === scenario.id && r.role !== "raw")
+      .map((r) => ({ label: r.label, color: COLORS[r.role] ?? COLORS.reference, ...r.ratio })),
+  }));
+  return whiskerChart({
+    title: `Throughput vs the raw transport, median and min–max of ${machine.rounds} rounds`,
+    subtitle: `${machine.date}, ${machine.cpu}, Node.js ${machine.node}, ${machine.pinned ? "client and service pinned to their own cores" : "not pinned"}`,
+    groups,
+    reference: 1,
   });
+}
+
+/**
+ * A horizontal bar chart with whiskers, reusable for any grouped "median (min–max)" values:
+ * `groups: [{ title, goal?, rows: [{ label, median, min, max, color? }] }]`; `reference` draws a
+ * solid line (e.g. 1.0× = the raw transport), each group's `goal` a dashed one.
+ */
+export function whiskerChart({ title, subtitle, groups, reference, format = (n) => `${fmt(n, 2)}×` }) {
+  const left = 330;
+  const plot = 380;
+  const rowHeight = 18;
+  const titleHeight = 24;
+  const values = groups.flatMap((g) => [...g.rows.flatMap((r) => [r.max, r.median]), g.goal ?? 0]);
+  const axisMax = Math.max(
+    1.2,
+    Math.ceil((Math.max(...values.filter(Number.isFinite), reference ?? 0) + 0.05) * 5) / 5,
+  );
+  const x = (value) => left + (Math.max(0, value) / axisMax) * plot;
+  const height = 60 + groups.reduce((n, g) => n + titleHeight + g.rows.length * rowHeight + 8, 0) + 30;
+  const width = left + plot + 70;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    "<!-- Generated by `pnpm bench` (bench/run.mjs): do not edit by hand. -->",
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    `<text x="10" y="20" font-size="14">${svgText(title)}</text>`,
+    `<text x="10" y="38" fill="#555">${svgText(subtitle)}</text>`,
+  ];
+  let y = 56;
+  const plotTop = y;
+  for (const group of groups) {
+    out.push(`<text x="10" y="${y + 15}" font-weight="bold">${svgText(group.title)}</text>`);
+    y += titleHeight;
+    const groupTop = y;
+    for (const row of group.rows) {
+      const mid = y + rowHeight / 2;
+      out.push(
+        `<text x="${left - 8}" y="${mid + 4}" text-anchor="end">${svgText(row.label)}</text>`,
+        `<rect x="${left}" y="${y + 3}" width="${x(row.median) - left}" height="${rowHeight - 6}" fill="${row.color ?? COLORS.client}"><title>${svgText(row.label)}: ${format(row.median)} (${format(row.min)}–${format(row.max)})</title></rect>`,
+        `<line x1="${x(row.min)}" x2="${x(row.max)}" y1="${mid}" y2="${mid}" stroke="#222"/>`,
+        `<line x1="${x(row.min)}" x2="${x(row.min)}" y1="${mid - 4}" y2="${mid + 4}" stroke="#222"/>`,
+        `<line x1="${x(row.max)}" x2="${x(row.max)}" y1="${mid - 4}" y2="${mid + 4}" stroke="#222"/>`,
+        `<text x="${x(row.max) + 6}" y="${mid + 4}">${format(row.median)}</text>`,
+      );
+      y += rowHeight;
+    }
+    if (group.goal !== undefined) {
+      out.push(
+        `<line x1="${x(group.goal)}" x2="${x(group.goal)}" y1="${groupTop}" y2="${y}" stroke="#e15759" stroke-dasharray="4 3"/>`,
+        `<text x="${x(group.goal)}" y="${groupTop - 2}" fill="#e15759" text-anchor="middle" font-size="9">goal ${format(group.goal)}</text>`,
+      );
+    }
+    y += 8;
+  }
+  if (reference !== undefined) {
+    out.push(`<line x1="${x(reference)}" x2="${x(reference)}" y1="${plotTop}" y2="${y}" stroke="#222"/>`);
+  }
+  out.push(`<line x1="${left}" x2="${left + plot}" y1="${y}" y2="${y}" stroke="#888"/>`);
+  for (let tick = 0; tick <= axisMax + 1e-9; tick += 0.2) {
+    out.push(
+      `<line x1="${x(tick)}" x2="${x(tick)}" y1="${y}" y2="${y + 4}" stroke="#888"/>`,
+      `<text x="${x(tick)}" y="${y + 16}" text-anchor="middle" fill="#555">${format(tick)}</text>`,
+    );
+  }
   out.push("</svg>");
   return `${out.join("\n")}\n`;
 }

@@ -1,215 +1,195 @@
 #!/usr/bin/env node
-// pnpm bench: the clients against raw undici.request, global fetch and bare openapi-fetch, on a
-// loopback service in its own process; then sizes, memory and type-check cost. Interleaved rounds
-// (A B C … A B C …), medians. Writes results/latest.json, results/latest.md and
-// results/keys-per-second.svg, and the README's performance section. Not part of pnpm test.
-import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+// pnpm bench: the clients' own cost against their raw transports, in CPU-bound rounds with the
+// client process and the service pinned to their own cores; then sizes, memory and type-check
+// cost. `--help` says what it does. Not part of pnpm verify.
+//
+// This process only orchestrates: the service (server.mjs) and the client process (client.mjs)
+// are its children, so the measured process runs nothing but the contenders.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { clearTokenCache, createContactsClient } from "@sfmc-contacts/client-node";
-import createClient from "openapi-fetch";
-import { Agent, request } from "undici";
 import { extras } from "./extras.mjs";
-import { chart, markdown } from "./report.mjs";
+import { summarize } from "./measure.mjs";
+import { formatTop, topSelfTime } from "./profile.mjs";
+import { charts, markdown } from "./report.mjs";
+import { findProfileTarget, profileNames, SCENARIOS } from "./scenarios.mjs";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const startedAt = Date.now();
+const WARMUP = 3;
+const PROFILE_SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 5);
+const quick = process.env.BENCH_QUICK === "1";
+const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 3 : 7));
 
-/** Starts the service in its own process; resolves its URL. */
-function startServer() {
-  const child = spawn(process.execPath, [here("./server.mjs")], { stdio: ["ignore", "pipe", "inherit"] });
+const HELP = `pnpm bench [--profile <name>] [--help]
+
+Measures the clients' own cost where it shows: the client process pinned to one core and the
+loopback service (bench/server.mjs) to another (taskset, when it works), every contender warmed up
+for ${WARMUP} rounds, then BENCH_ROUNDS interleaved rounds (A B C … A B C …). For each contender:
+throughput, its ratio to the raw transport of the same round, client CPU µs per request (and per
+key), and V8 heap bytes allocated per request (and per key): median (min–max). Then the extras:
+browser bundle size, msw vs a loopback socket, establishAll's RSS growth over 1,000,000 streamed
+keys, type-check cost. Writes bench/results/latest.json, latest.md, the chart(s), and the README's
+performance section (between <!-- bench:start --> and <!-- bench:end -->).
+
+Scenarios (the client and its raw transport send the same requests):
+${SCENARIOS.map((s) => `  ${s.id.padEnd(20)} ${s.title.replace(/`/g, "")}`).join("\n")}
+
+Options:
+  --profile <name>  Profile the client process in one scenario instead: <scenario> runs its
+                    default client, <scenario>:<contender> any contender. ${WARMUP} warm-up rounds, then
+                    V8's sampling profiler for BENCH_PROFILE_SECONDS (default 5) s. Writes
+                    bench/results/profiles/<name>-<time>.cpuprofile (open it in Chrome DevTools or
+                    VS Code; the folder is not committed) and prints the top 15 functions by self
+                    time. Writes nothing else. Names:
+                      ${profileNames().join("\n                      ")}
+  --help            This text.
+
+Environment:
+  BENCH_ROUNDS=<n>  timed rounds (default 7; a run that writes results needs at least 7)
+  BENCH_QUICK=1     development run: 1 warm-up round, ${3} timed rounds (or BENCH_ROUNDS) of a fifth
+                    of the work, 100,000 keys for RSS; prints the tables and writes its files to
+                    $TMPDIR/sfmc-contacts-bench-quick, never to bench/results or the README
+  BENCH_PROFILE_SECONDS=<s>  how long --profile samples (default 5)
+`;
+
+/** Parses argv: `{ profile }` or exits (0 after --help, 2 on a bad argument). */
+function parseArgs(argv) {
+  const args = argv.filter((a) => a !== "--");
+  const options = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--help" || arg === "-h") {
+      process.stdout.write(HELP);
+      process.exit(0);
+    } else if (arg === "--profile" || arg.startsWith("--profile=")) {
+      options.profile = arg === "--profile" ? args[++i] : arg.slice("--profile=".length);
+      if (!options.profile || !findProfileTarget(options.profile)) {
+        process.stderr.write(
+          `${options.profile ? `Unknown scenario ${JSON.stringify(options.profile)}` : "--profile needs a scenario"}. Valid names:\n  ${profileNames().join("\n  ")}\n`,
+        );
+        process.exit(2);
+      }
+    } else {
+      process.stderr.write(`Unknown argument ${JSON.stringify(arg)}. See pnpm bench --help.\n`);
+      process.exit(2);
+    }
+  }
+  return options;
+}
+
+/** Client and service cores, or why not: taskset must work for two cores. */
+function pinning() {
+  if (process.platform !== "linux") return { why: `${process.platform}, no taskset` };
+  if (availableParallelism() < 2) return { why: "1 core" };
+  const works = (core) => spawnSync("taskset", ["-c", String(core), "true"], { stdio: "ignore" }).status === 0;
+  if (!works(0) || !works(1)) return { why: "taskset -c 0/1 failed" };
+  return { client: 0, service: 1 };
+}
+
+/** node with `args`, on `core` when there is one. */
+const node = (core, args) =>
+  core === undefined ? [process.execPath, args] : ["taskset", ["-c", String(core), process.execPath, ...args]];
+
+function startServer(core) {
+  const [command, args] = node(core, [here("./server.mjs")]);
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     child.stdout.once("data", (chunk) => resolve({ url: chunk.toString().trim(), stop: () => child.kill("SIGTERM") }));
     child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
   });
 }
 
-/** Runs `count` calls, `inFlight` at a time; measures wall time, per-call latency and client CPU. */
-async function measure(count, inFlight, call) {
-  const latencies = new Float64Array(count);
-  let next = 0;
-  const cpu = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      for (let i = next++; i < count; i = next++) {
-        const t = process.hrtime.bigint();
-        await call(i);
-        latencies[i] = Number(process.hrtime.bigint() - t) / 1e6;
-      }
-    }),
+/** Runs client.mjs with `job`; resolves its JSON answer. */
+function runClient(core, job) {
+  const [command, args] = node(core, ["--expose-gc", here("./client.mjs"), JSON.stringify(job)]);
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (chunk) => (out += chunk));
+  return new Promise((resolve, reject) =>
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1))) : reject(new Error(`client.mjs exited ${code}`)),
+    ),
   );
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const used = process.cpuUsage(cpu);
-  const sorted = [...latencies].sort((a, b) => a - b);
-  return {
-    perSecond: count / seconds,
-    p50: percentile(sorted, 0.5),
-    p99: percentile(sorted, 0.99),
-    cpuUs: (used.user + used.system) / count,
-  };
 }
 
-const { url, stop } = await startServer();
-const path = "/contacts/v1/establish";
-const authorization = "Bearer bench-token";
-const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
-const openapi = createClient({ baseUrl: url });
-const ours = createContactsClient({
-  clientId: "bench",
-  clientSecret: "bench",
-  baseUrl: url,
-  authBaseUrl: url,
-  transport: "undici",
-  retry: false,
+const options = parseArgs(process.argv.slice(2));
+if (!Number.isInteger(rounds) || rounds < 1 || (!quick && rounds < 7)) {
+  process.stderr.write(
+    `BENCH_ROUNDS must be a whole number, at least 7 for a run that writes results (got ${process.env.BENCH_ROUNDS}); BENCH_QUICK=1 allows fewer.\n`,
+  );
+  process.exit(2);
+}
+const pin = pinning();
+const server = await startServer(pin.service);
+process.on("exit", () => server.stop());
+
+if (options.profile) {
+  mkdirSync(here("./results/profiles"), { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+  const file = here(`./results/profiles/${options.profile.replace(":", "--")}-${stamp}.cpuprofile`);
+  process.stderr.write(
+    `profiling ${options.profile} (${pin.why ? `not pinned: ${pin.why}` : `client on core ${pin.client}, service on core ${pin.service}`})…\n`,
+  );
+  const result = await runClient(pin.client, {
+    mode: "profile",
+    url: server.url,
+    profile: options.profile,
+    warmup: quick ? 1 : WARMUP,
+    quick,
+    seconds: PROFILE_SECONDS,
+    file,
+  });
+  const profile = JSON.parse(readFileSync(file, "utf8"));
+  console.log(`${file}\n${result.rounds} rounds in ${result.seconds.toFixed(1)} s\n`);
+  console.log(formatTop(topSelfTime(profile, 15)));
+  process.exit(0);
+}
+
+const warmup = quick ? 1 : WARMUP;
+process.stderr.write(
+  `${warmup} warm-up + ${rounds} timed rounds of ${SCENARIOS.length} scenarios (${pin.why ? `not pinned: ${pin.why}` : `client on core ${pin.client}, service on core ${pin.service}`})${quick ? ", QUICK: nothing is written" : ""}\n`,
+);
+const { records, allocationCheck } = await runClient(pin.client, {
+  mode: "measure",
+  url: server.url,
+  rounds,
+  warmup,
+  quick,
 });
-const oursFetch = createContactsClient({
-  clientId: "bench",
-  clientSecret: "bench",
-  baseUrl: url,
-  authBaseUrl: url,
-  transport: "fetch",
-  retry: false,
-});
-const keysFor = (n, i) => Array.from({ length: n }, (_, k) => `key-${i}-${k}`);
-const body = (keys) => ({ ContactKeys: keys, IncludeNewContactAwareness: true });
-
-/** One establish request per client, each parsing the answer. */
-const CLIENTS = {
-  "undici.request": async (keys) => {
-    const response = await request(url + path, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization },
-      body: JSON.stringify(body(keys)),
-      dispatcher: agent,
-    });
-    JSON.parse(await response.body.text());
-  },
-  fetch: async (keys) => {
-    const response = await fetch(url + path, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization },
-      body: JSON.stringify(body(keys)),
-    });
-    await response.json();
-  },
-  "openapi-fetch": async (keys) => {
-    await openapi.POST(path, { body: body(keys), headers: { authorization } });
-  },
-  "client-node establish (undici)": (keys) => ours.establish(keys),
-  "client-node establish (fetch)": (keys) => oursFetch.establish(keys),
-};
-
-const rows = [];
-const record = (scenario, client, round, m, keysPerCall) =>
-  rows.push({ scenario, client, round, ...m, keysPerSecond: m.perSecond * keysPerCall });
-
-// Warm up every client (connections, JIT, tokens).
-for (const call of Object.values(CLIENTS)) for (let i = 0; i < 200; i++) await call(keysFor(2, i));
-
-const started = Date.now();
-for (let round = 1; round <= ROUNDS; round++) {
-  for (const keysPerCall of [2, 100]) {
-    for (const inFlight of [1, 16]) {
-      const count = (inFlight === 1 ? 1500 : 6000) / (keysPerCall === 100 ? 4 : 1);
-      const scenario = `establish, ${keysPerCall} keys, ${inFlight} in flight`;
-      for (const [client, call] of Object.entries(CLIENTS)) {
-        record(
-          scenario,
-          client,
-          round,
-          await measure(count, inFlight, (i) => call(keysFor(keysPerCall, i))),
-          keysPerCall,
-        );
-      }
-    }
-  }
-  // Bulk: 100,000 keys, the same batches and concurrency for raw undici and establishAll.
-  const TOTAL = 100_000;
-  for (const batchSize of [50, 100]) {
-    for (const concurrency of [1, 4, 16]) {
-      const scenario = `bulk 100k keys, batch ${batchSize}, concurrency ${concurrency}`;
-      const batches = TOTAL / batchSize;
-      record(
-        scenario,
-        "undici.request",
-        round,
-        await measure(batches, concurrency, (i) => CLIENTS["undici.request"](keysFor(batchSize, i))),
-        batchSize,
-      );
-      const cpu = process.cpuUsage();
-      const t = process.hrtime.bigint();
-      function* keys() {
-        for (let i = 0; i < TOTAL; i++) yield `bulk-${round}-${i}`;
-      }
-      const summary = await ours.establishAll(keys(), { batchSize, concurrency }).done();
-      const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-      const used = process.cpuUsage(cpu);
-      if (summary.established !== TOTAL) throw new Error(`establishAll established ${summary.established} of ${TOTAL}`);
-      rows.push({
-        scenario,
-        client: "client-node establishAll",
-        round,
-        perSecond: batches / seconds,
-        keysPerSecond: TOTAL / seconds,
-        p50: Number.NaN,
-        p99: Number.NaN,
-        cpuUs: (used.user + used.system) / batches,
-      });
-    }
-  }
-  console.error(`round ${round}/${ROUNDS} done (${Math.round((Date.now() - started) / 1000)} s)`);
-}
-await ours.close();
-await oursFetch.close();
-await agent.close();
-
-// Medians across rounds; each ratio is taken against raw undici in the same round, then medianed.
-const summary = [];
-for (const scenario of [...new Set(rows.map((r) => r.scenario))]) {
-  for (const client of [...new Set(rows.filter((r) => r.scenario === scenario).map((r) => r.client))]) {
-    const mine = rows.filter((r) => r.scenario === scenario && r.client === client);
-    const ratios = mine.map(
-      (r) =>
-        r.keysPerSecond /
-        rows.find((u) => u.scenario === scenario && u.round === r.round && u.client === "undici.request").keysPerSecond,
-    );
-    summary.push({
-      scenario,
-      client,
-      requestsPerSecond: median(mine.map((r) => r.perSecond)),
-      keysPerSecond: median(mine.map((r) => r.keysPerSecond)),
-      p50Ms: median(mine.map((r) => r.p50)),
-      p99Ms: median(mine.map((r) => r.p99)),
-      cpuUsPerRequest: median(mine.map((r) => r.cpuUs)),
-      ratioVsUndici: median(ratios),
-    });
-  }
-}
-
-clearTokenCache();
-const more = await extras(url);
-stop();
+const summary = summarize(records, SCENARIOS);
+process.stderr.write("extras: browser bundle, msw vs loopback, RSS, type-check…\n");
+const more = await extras(server.url, { rssKeys: quick ? 100_000 : 1_000_000 });
+server.stop();
 
 const machine = {
   date: new Date().toISOString().slice(0, 10),
-  node: process.version,
   cpu: cpus()[0]?.model ?? "unknown",
   cores: cpus().length,
-  rounds: ROUNDS,
+  node: process.version,
+  pinned: pin.why ? null : { client: pin.client, service: pin.service },
+  ...(pin.why && { notPinnedBecause: pin.why }),
+  warmup,
+  rounds,
+  quick,
+  wallSeconds: Math.round((Date.now() - startedAt) / 1000),
 };
-const results = { machine, summary, extras: more };
-writeFileSync(here("./results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+const results = { machine, summary, extras: more, allocationCheck, records };
 const table = markdown(results);
-writeFileSync(here("./results/latest.md"), table);
-writeFileSync(here("./results/keys-per-second.svg"), chart(results));
+console.log(table);
+process.stderr.write(`wall time: ${machine.wallSeconds} s\n`);
+// A quick run's files go to a temporary folder, to look at, never into results/ or the README.
+const out = quick ? join(tmpdir(), "sfmc-contacts-bench-quick") : here("./results");
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(out, "latest.md"), table);
+for (const [file, svg] of Object.entries(charts(results))) writeFileSync(join(out, file), svg);
+if (quick) {
+  process.stderr.write(`BENCH_QUICK=1: a development run, written to ${out}; results/ and README left as they were.\n`);
+  process.exit(0);
+}
 
 // The README's performance section is this run's.
 const readme = here("../README.md");
@@ -222,4 +202,3 @@ if (text.includes(start) && text.includes(end)) {
     `${text.slice(0, text.indexOf(start) + start.length)}\n${table}\n${text.slice(text.indexOf(end))}`,
   );
 }
-console.log(table);
