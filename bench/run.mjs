@@ -7,7 +7,7 @@
 // are its children, so the measured process runs nothing but the contenders.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { extras } from "./extras.mjs";
@@ -123,6 +123,13 @@ if (!Number.isInteger(rounds) || rounds < 1 || (!quick && rounds < 7)) {
   process.exit(2);
 }
 const pin = pinning();
+// Other work on the machine shares the pinned cores: the figures are only worth committing from a quiet machine.
+const loadBefore = loadavg()[0];
+if (loadBefore > 0.5) {
+  process.stderr.write(
+    `warning: the 1-minute load average is ${loadBefore.toFixed(2)}: other processes will share the pinned cores\n`,
+  );
+}
 const server = await startServer(pin.service);
 process.on("exit", () => server.stop());
 
@@ -171,6 +178,7 @@ const machine = {
   node: process.version,
   pinned: pin.why ? null : { client: pin.client, service: pin.service },
   ...(pin.why && { notPinnedBecause: pin.why }),
+  loadBefore: Math.round(loadBefore * 100) / 100,
   warmup,
   rounds,
   quick,
