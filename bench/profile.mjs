@@ -33,7 +33,8 @@ function place({ url, lineNumber }) {
  * The `count` functions with the most self time, aggregated by function (name and place: one
  * function's samples under many callers add up). A sample's time is the time until the next
  * sample, as Chrome DevTools counts it. `(program)`, `(garbage collector)` and `(idle)` are V8's
- * own entries: native work, GC, and waiting for I/O.
+ * own entries: native work, GC, and waiting for I/O. Builtins such as JSON.parse and
+ * JSON.stringify have no frame of their own: their time is the self time of the function calling them.
  */
 export function topSelfTime(profile, count = 15) {
   const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
@@ -66,7 +67,10 @@ export function formatTop({ totalMs, top }) {
   const head = ["function", "url:line", "self ms", "%"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ");
-  return [`top ${top.length} by self time, of ${totalMs.toFixed(0)} ms sampled:`, line(head), ...rows.map(line)].join(
-    "\n",
-  );
+  return [
+    `top ${top.length} by self time, of ${totalMs.toFixed(0)} ms sampled:`,
+    line(head),
+    ...rows.map(line),
+    "(builtins such as JSON.parse and JSON.stringify count as self time of the function that calls them)",
+  ].join("\n");
 }
