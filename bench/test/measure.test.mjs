@@ -1,4 +1,4 @@
-// The bench's measuring logic (not its numbers): run with `pnpm --filter sfmc-contacts-bench run selftest`.
+// The bench's measuring logic (not its numbers): run with `pnpm --filter sfmc-contacts-bench test`, part of `pnpm verify`.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkAllocationMethod, measureRound, spread, summarize } from "../measure.mjs";
