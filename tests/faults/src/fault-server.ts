@@ -6,6 +6,10 @@
  * it). It records what it saw, so a test can check the client's account of every key against the
  * server's. What the server wrote is not what the client saw: Retry-After is judged from the
  * client's own events (see suite.ts).
+ *
+ * With `rateLimit` it is also a rate-limited service: a token bucket that answers 429 (50100, with
+ * Retry-After) at once beyond its rate, and blocks (429, 50200) a client that keeps sending while
+ * told to wait, as Marketing Cloud warns it will.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -33,6 +37,26 @@ export interface FaultServerOptions {
    * moves the clock here, so time passes per request answered, not with the machine's speed.
    */
   onEstablish?: () => void;
+  /** A rate limit on establish requests (the token route is not limited). Default none. */
+  rateLimit?: RateLimit;
+}
+
+/**
+ * A token bucket of `perSecond` requests with room for `burst`, full at the start. A request beyond
+ * it is answered 429 (errorcode 50100) at once, with `Retry-After`, as a limiter at the edge does.
+ */
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+  /** Seconds in the 429's Retry-After (header and body). Default 1. */
+  retryAfterSeconds?: number;
+  /**
+   * Sustained abuse: a request that arrives more than `graceMs` after the server answered a 429,
+   * and before that 429's Retry-After has passed, is a violation (the grace covers requests already
+   * on their way). After `limit` violations the server blocks for `blockSeconds`: every establish
+   * request gets 429 errorcode 50200, without Retry-After. Defaults 250 ms, 20, 60 s.
+   */
+  abuse?: { graceMs?: number; limit?: number; blockSeconds?: number };
 }
 
 export interface FaultServer {
@@ -53,6 +77,18 @@ export interface FaultServer {
   lateWrites: number;
   /** Requests refused for a missing, unknown or expired token. */
   unauthorized: number;
+  /** Arrival times (Date.now()) of the establish requests the rate limit accepted, in order. */
+  acceptedAt: number[];
+  /** 429s with errorcode 50100 the server wrote to a client still listening (rate limit and injected). */
+  throttled: number;
+  /** 429s with errorcode 50200 (blocked) the server wrote. */
+  blockedAnswers: number;
+  /** Requests that arrived while a 429 they could have seen still asked to wait (see {@link RateLimit}). */
+  violations: number;
+  /** The most establish requests the server held at once (arrived, not yet answered or closed). */
+  maxInFlight: number;
+  /** Blocks at once: every establish request gets 429 errorcode 50200 for `seconds` (default the abuse block, 60 s). */
+  block(seconds?: number): void;
   /** Sockets currently open. */
   openSockets(): number;
   /** Stops injecting stalls/faults from now on, or starts stalling every request. */
@@ -81,6 +117,19 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
   const retryAfter = options.retryAfterSeconds ?? 1;
   const lifetime = options.tokenLifetimeSeconds ?? 1079;
   const faultLimit = options.faultLimit ?? Number.POSITIVE_INFINITY;
+  const limit = options.rateLimit;
+  const limitRetryAfter = limit?.retryAfterSeconds ?? 1;
+  const graceMs = limit?.abuse?.graceMs ?? 250;
+  const abuseLimit = limit?.abuse?.limit ?? 20;
+  const blockSeconds = limit?.abuse?.blockSeconds ?? 60;
+  // The bucket starts full.
+  let bucket = limit?.burst ?? 0;
+  let filledAt = Date.now();
+  // 429s still asking to wait: when each was written and until when it asks.
+  let waits: Array<{ at: number; until: number }> = [];
+  let violationsSinceBlock = 0;
+  let blockedUntil = 0;
+  let held = 0;
   const tokens = new Map<string, number>();
   const sockets = new Set<Socket>();
   let tokenCount = 0;
@@ -95,6 +144,14 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     retryAfterMs: retryAfter * 1000,
     lateWrites: 0,
     unauthorized: 0,
+    acceptedAt: [],
+    throttled: 0,
+    blockedAnswers: 0,
+    violations: 0,
+    maxInFlight: 0,
+    block: (seconds = blockSeconds) => {
+      blockedUntil = Date.now() + seconds * 1000;
+    },
     openSockets: () => sockets.size,
     mode: "faults",
     close: () =>
@@ -127,17 +184,70 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
       }),
     });
 
+  /** Counts a request sent while a 429 (written more than the grace ago) still asked to wait. */
+  const judgeArrival = (now: number) => {
+    waits = waits.filter((wait) => wait.until > now);
+    if (!waits.some((wait) => now - wait.at > graceMs)) return;
+    state.violations++;
+    violationsSinceBlock++;
+    if (limit && violationsSinceBlock >= abuseLimit && now >= blockedUntil) {
+      violationsSinceBlock = 0;
+      state.block();
+    }
+  };
+
+  /** Takes one token from the bucket, refilled for the time since the last request. */
+  const admit = (now: number) => {
+    if (!limit) return true;
+    bucket = Math.min(limit.burst, bucket + ((now - filledAt) * limit.perSecond) / 1000);
+    filledAt = now;
+    if (bucket < 1) return false;
+    bucket--;
+    return true;
+  };
+
   const establish = (request: IncomingMessage, body: string, out: ServerResponse) => {
     options.onEstablish?.();
+    // Held from here until answered (counted down as the answer is written, so the client's next
+    // request, sent when it reads the answer, never overlaps it) or until the connection closes.
+    let holding = true;
+    const release = () => {
+      if (holding) held--;
+      holding = false;
+    };
+    state.maxInFlight = Math.max(state.maxInFlight, ++held);
+    out.once("close", release);
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      release();
+      json(out, status, payload, headers);
+    };
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1];
     const expiresAt = token ? tokens.get(token) : undefined;
-    if (expiresAt === undefined || Date.now() >= expiresAt) {
+    const now = Date.now();
+    if (expiresAt === undefined || now >= expiresAt) {
       state.unauthorized++;
-      return json(out, 401, marketingCloudError(0, "Not Authorized"));
+      return send(401, marketingCloudError(0, "Not Authorized"));
     }
     const keys = (JSON.parse(body) as { ContactKeys: string[] }).ContactKeys;
     for (const key of keys) state.received.add(key);
     if (state.mode === "stall-all") return; // never answers
+    judgeArrival(now);
+    if (now < blockedUntil) {
+      state.blockedAnswers++;
+      return send(429, marketingCloudError(50200, "Requests are temporarily blocked."));
+    }
+    if (!admit(now)) {
+      state.throttled++;
+      waits.push({ at: now, until: now + limitRetryAfter * 1000 });
+      return send(
+        429,
+        marketingCloudError(50100, `Rate limit exceeded. Retry after ${limitRetryAfter} seconds.`, {
+          retryAfter: limitRetryAfter,
+        }),
+        { "retry-after": String(limitRetryAfter) },
+      );
+    }
+    if (limit) state.acceptedAt.push(now);
     const injectedSoFar = Object.values(state.injected).reduce((sum, n) => sum + n, 0);
     const fault =
       state.mode === "faults" && injectedSoFar < faultLimit && random() < faultRate
@@ -145,9 +255,14 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
         : undefined;
     if (fault) state.injected[fault]++;
     const later = (ms: number, fn: () => void) => (ms > 0 ? setTimeout(fn, ms) : fn());
-    const refuse = (status: 500 | 503 | 429) => {
+    const refuse = (status: 500 | 503 | 429, heard = true) => {
       const code = status === 429 ? 50100 : status === 503 ? 50300 : 0;
-      json(out, status, marketingCloudError(code, `injected ${fault}`, status === 429 ? { retryAfter } : {}), {
+      if (status === 429 && heard) {
+        state.throttled++;
+        const at = Date.now();
+        waits.push({ at, until: at + retryAfter * 1000 });
+      }
+      send(status, marketingCloudError(code, `injected ${fault}`, status === 429 ? { retryAfter } : {}), {
         "retry-after": String(retryAfter),
       });
     };
@@ -161,11 +276,11 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
         // writes its 429 into a connection the client has already closed.
         if (request.socket.destroyed) {
           state.lateWrites++;
-          return refuse(429);
+          return refuse(429, false);
         }
         out.once("close", () => {
           state.lateWrites++;
-          refuse(429);
+          refuse(429, false);
         });
         return;
       case "reset":
@@ -175,15 +290,16 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
         out.write('{"items":[');
         return; // the body never ends
       case "malformed":
+        release();
         return out.writeHead(200, { "content-type": "application/json" }).end('{"items":[{"value":');
       case "array":
-        return later(options.latencyMs ?? 0, () => json(out, 200, [answer(keys, new Set())]));
+        return later(options.latencyMs ?? 0, () => send(200, [answer(keys, new Set())]));
       case "itemErrors": {
         const failing = new Set([keys[Math.floor(random() * keys.length)] as string]);
-        return later(options.latencyMs ?? 0, () => json(out, 200, answer(keys, failing)));
+        return later(options.latencyMs ?? 0, () => send(200, answer(keys, failing)));
       }
       default:
-        return later(options.latencyMs ?? 0, () => json(out, 200, answer(keys, new Set())));
+        return later(options.latencyMs ?? 0, () => send(200, answer(keys, new Set())));
     }
   };
 

@@ -65,3 +65,41 @@ export function retryAfterViolations(events: readonly ContactsEvent[], retryAfte
   }
   return { judged, problems: problems.slice(0, 20) };
 }
+
+/** A client event and when the test's listener received it (`Date.now()`). */
+export interface StampedEvent {
+  at: number;
+  event: ContactsEvent;
+}
+
+/** The `throttle` event's fields this check reads (see core's ContactsEvent). */
+interface ThrottleEvent {
+  type: "throttle";
+  status: number;
+  resumeAt: number;
+}
+
+/**
+ * Judges the shared gate from the client's own events: each `throttle` event says the gate is
+ * closed until its `resumeAt`, so no `request` event may be stamped from `raceMs` after it
+ * (a request that had passed the gate just before it closed may still emit its event a few
+ * microtasks later) until `slackMs` before `resumeAt` (a timer and `Date.now()` round to the
+ * millisecond). Every such request is listed; an empty list is a pass.
+ */
+export function gateViolations(events: readonly StampedEvent[], slackMs = 2, raceMs = 50): string[] {
+  const problems: string[] = [];
+  const start = events[0]?.at ?? 0;
+  const windows: Array<{ from: number; until: number; status: number; stamp: number }> = [];
+  for (const { at, event } of events) {
+    const e = event as ContactsEvent | ThrottleEvent;
+    if (e.type === "throttle")
+      windows.push({ from: at + raceMs, until: e.resumeAt - slackMs, status: e.status, stamp: at });
+    if (e.type !== "request") continue;
+    const closed = windows.find((w) => at >= w.from && at < w.until);
+    if (closed)
+      problems.push(
+        `request (attempt ${e.attempt}) at +${at - start} ms while the gate was closed: a ${closed.status} at +${closed.stamp - start} ms asked to wait until +${closed.until + slackMs - start} ms`,
+      );
+  }
+  return problems.slice(0, 20);
+}
