@@ -20,7 +20,7 @@ import {
   createContactsCore,
   type EstablishTransport,
 } from "@sfmc-contacts/core";
-import { readCapped } from "@sfmc-contacts/core/internal";
+import { fetchTransport } from "@sfmc-contacts/core/internal";
 import type { Middleware } from "openapi-fetch";
 import { lazyClient } from "./lazy-raw.js";
 
@@ -69,33 +69,21 @@ export interface BrowserClientOptions extends ClientOptions {
 export function createContactsClient(options: BrowserClientOptions): ContactsClient {
   const { accessToken, baseUrl: base, middleware = [], maxResponseBytes, timeoutMs } = options;
   const baseUrl = resolveBase(base);
-  const send = options.fetch ?? ((request: Request) => fetch(request));
   const authorization = async () => {
     const token = typeof accessToken === "function" ? await accessToken() : accessToken;
     return token && `Bearer ${token}`;
   };
   // The token goes on every raw request too (ahead of the middleware), unless it has its own.
+  // Without `fetch` (undefined: the cast only says so to exactOptionalPropertyTypes), the spec
+  // client looks the global fetch up at each request.
+  const send = options.fetch as (request: Request) => Promise<Response>;
   const raw = lazyClient({ baseUrl, fetch: send, maxResponseBytes, timeoutMs, authorization }, middleware);
-  // Without middleware, establish needs none of openapi-fetch: a plain fetch of the spec's body.
-  // A redirect is never followed: the pipeline refuses its 3xx, or a Chromium's opaque redirect (0).
+  // Without middleware, establish needs none of openapi-fetch: a plain fetch of the spec's body,
+  // the one core's Node client uses too. A redirect is never followed: the pipeline refuses its
+  // 3xx, or a Chromium's opaque redirect (0).
   const transport: EstablishTransport = middleware.length
     ? async (request) => (await import("@sfmc-contacts/core/openapi-fetch")).openapiFetchTransport(raw)(request)
-    : async ({ baseUrl, body, headers, signal, maxResponseBytes }) => {
-        const response = await send(
-          new Request(`${baseUrl}/contacts/v1/establish`, {
-            method: "POST",
-            headers: { ...headers, "content-type": "application/json" },
-            body: JSON.stringify(body),
-            signal: signal ?? null,
-            redirect: "manual",
-          }),
-        );
-        return {
-          status: response.status,
-          header: (name) => response.headers.get(name),
-          text: await new Response(await readCapped(response, maxResponseBytes)).text(),
-        };
-      };
+    : fetchTransport(options.fetch);
   return createContactsCore({
     ...options,
     raw,

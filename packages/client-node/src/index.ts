@@ -18,12 +18,14 @@ import {
   type ClientOptions,
   type ContactsClient,
   ContactsValidationError,
+  type CoreConfig,
   createContactsCore,
   type EstablishTransport,
 } from "@sfmc-contacts/core";
-import { DEFAULT_TIMEOUT_MS } from "@sfmc-contacts/core/internal";
+import { type AttemptControl, DEFAULT_TIMEOUT_MS, fetchTransport } from "@sfmc-contacts/core/internal";
 import { createSpecClient, openapiFetchTransport } from "@sfmc-contacts/core/openapi-fetch";
 import type { Middleware } from "openapi-fetch";
+import { AttemptAbort } from "./attempt-abort.js";
 import { TokenManager } from "./token-manager.js";
 import { agentFetch, createAgent, undiciTransport } from "./undici-transport.js";
 import { checkExplicitBase, checkSubdomain } from "./urls.js";
@@ -237,8 +239,20 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
   });
   if (options.middleware) raw.use(...options.middleware);
 
-  const transport: EstablishTransport = agent ? undiciTransport(agent) : openapiFetchTransport(raw);
-  const core = createContactsCore({
+  // Establish over fetch needs none of openapi-fetch unless there is middleware to see it: one
+  // fetch of the spec's body (see core's fetchTransport), with the same rules as the spec client's
+  // (redirect: "manual", the body cap, refused after close()). Through openapi-fetch each request
+  // was three Requests and two Responses, each with its web streams: most of the client's cost.
+  const direct = fetchTransport(options.fetch && fetchFn);
+  const transport: EstablishTransport = agent
+    ? undiciTransport(agent)
+    : options.middleware?.length
+      ? openapiFetchTransport(raw)
+      : async (request) => {
+          refuseClosed();
+          return direct(request);
+        };
+  const config: CoreConfig & AttemptControl = {
     ...options,
     raw,
     transport,
@@ -246,7 +260,11 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
       credentials: (signal) => credentials(signal),
       renew: (refused, signal) => tokens.renew(refused.authorization?.replace(/^Bearer /, "") ?? "", signal),
     },
-  });
+  };
+  // Each undici attempt gets a controller without an AbortSignal (see attempt-abort.ts): its
+  // signal goes only to the token manager and to undici. fetch needs a real one: core's default.
+  if (agent) config.attemptControl = () => new AttemptAbort() as unknown as AbortController;
+  const core = createContactsCore(config);
   return {
     ...core,
     close: () => (closing ??= agent ? agent.close() : Promise.resolve()),

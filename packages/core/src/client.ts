@@ -192,7 +192,8 @@ export function createContactsCore(config: CoreConfig): ContactsClient {
         import("./establish-all.js").then((bulk) =>
           bulk.establishAll(
             keys,
-            (batch) => send({ ...shape, ContactKeys: batch }, { signal: options.signal, timeoutMs: options.timeoutMs }),
+            // The call's options as they are: the pipeline reads only their signal and timeoutMs.
+            (batch) => send({ ...shape, ContactKeys: batch }, options),
             { ...options, signal: eitherSignal(config.signal, options.signal) },
           ),
         ),

@@ -30,7 +30,8 @@ export function correlate(
       typeof key === "string" &&
       Array.isArray(messages) &&
       (messages.some(isError) || typeof item.value.contactReference?.contactID === "number");
-    const same = (k: unknown) => typeof k === "string" && k.toLowerCase() === key?.toLowerCase();
+    // The exact echo first: lower-casing both (two new strings) only when it differs.
+    const same = (k: unknown) => k === key || (typeof k === "string" && k.toLowerCase() === key?.toLowerCase());
     const at = !wellFormed
       ? -2
       : same(keys[item.requestItemIndex])

@@ -11,5 +11,5 @@
  * @packageDocumentation
  */
 export { emit } from "./events.js";
-export { DEFAULT_TIMEOUT_MS } from "./pipeline.js";
-export { isRedirect, MAX_RESPONSE_BYTES, readCapped, refuseAnswer } from "./transport.js";
+export { type AttemptControl, DEFAULT_TIMEOUT_MS } from "./pipeline.js";
+export { fetchTransport, isRedirect, MAX_RESPONSE_BYTES, readCapped, refuseAnswer } from "./transport.js";

@@ -9,8 +9,26 @@ import { isError } from "./results.js";
 import type { RetryPolicy } from "./retry.js";
 import { type EstablishTransport, MAX_RESPONSE_BYTES } from "./transport.js";
 
+/**
+ * What a client built on core may add to `createContactsCore`'s config: a maker of each
+ * attempt's controller, used instead of `new AbortController()`. The pipeline calls only its
+ * `abort(reason)` and hands its `signal` to the client's own auth source and transport, nothing
+ * else. The Node client gives its undici transport a cheaper one: in Node 20 an AbortSignal
+ * costs more to make than the rest of an attempt (see client-node's attempt-abort.ts).
+ *
+ * @internal
+ * @example
+ * ```ts
+ * createContactsCore({ ...config, attemptControl: () => new AttemptAbort() } as CoreConfig & AttemptControl);
+ * ```
+ */
+export interface AttemptControl {
+  /** Makes each attempt's controller. Default: `new AbortController()`. */
+  attemptControl?: (() => AbortController) | undefined;
+}
+
 /** What the request pipeline needs. @internal */
-export interface PipelineConfig {
+export interface PipelineConfig extends AttemptControl {
   auth: AuthSource;
   transport: EstablishTransport;
   retry: RetryPolicy;
@@ -95,6 +113,7 @@ export function createPipeline({
   onEvent,
   timeoutMs: defaultTimeout = DEFAULT_TIMEOUT_MS,
   maxResponseBytes = MAX_RESPONSE_BYTES,
+  attemptControl = () => new AbortController(),
 }: PipelineConfig) {
   checkTimeout(defaultTimeout);
   checkNumber(maxResponseBytes, "maxResponseBytes", 1, true);
@@ -107,7 +126,7 @@ export function createPipeline({
     const attempt: Attempt = async (attempt, renewed) => {
       outer?.throwIfAborted();
       // Every attempt has a time limit, so its own signal.
-      const controller = new AbortController();
+      const controller = attemptControl();
       const abort = () => controller.abort(outer?.reason);
       outer?.addEventListener("abort", abort);
       const timer = setTimeout(() => controller.abort(new ContactsTimeoutError(timeoutMs)), timeoutMs);
