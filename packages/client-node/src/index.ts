@@ -86,12 +86,13 @@ export interface NodeClientOptions extends ClientOptions {
    */
   authBaseUrl?: string;
   /**
-   * How requests travel. `"fetch"` (default): the global fetch (establish and `raw` through
-   * openapi-fetch), so msw sees every request, the token request included, and `middleware` sees
-   * establish and `raw`. `"undici"`: undici's `request` on a keep-alive agent, the fast path for
-   * bulk work, for establish and, unless `fetch` is given, for the token request and `raw` too:
-   * msw sees none of those (it intercepts the global fetch and node:http, not undici's own
-   * `request`), and `middleware` sees only `raw`.
+   * How requests travel. `"fetch"` (default): the global fetch, looked up at each request, so msw
+   * sees every request, the token request included. Establish is one plain fetch of the spec's
+   * body, through openapi-fetch only when `middleware` is given (which then sees it); `raw` always
+   * goes through openapi-fetch. `"undici"`: undici's `dispatch` on a keep-alive agent, the fast
+   * path for bulk work, for establish and, unless `fetch` is given, for the token request and
+   * `raw` too: msw sees none of those (it intercepts the global fetch and node:http, not undici's
+   * own agents), and `middleware` sees only `raw`.
    */
   transport?: "fetch" | "undici";
   /**
@@ -101,7 +102,11 @@ export interface NodeClientOptions extends ClientOptions {
    * answer the token request and `raw` (establish still goes on the agent).
    */
   fetch?: (request: Request) => Promise<Response>;
-  /** openapi-fetch middleware for establish and `raw` requests (not for the token route). */
+  /**
+   * openapi-fetch middleware for establish and `raw` requests (not for the token route). Give it
+   * here: with it, establish goes through openapi-fetch on the `"fetch"` transport. Middleware
+   * added later with `raw.use()` sees `raw` requests only.
+   */
   middleware?: Middleware[];
 }
 
