@@ -208,10 +208,17 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     onEvent: options.onEvent,
   });
-  const credentials = async (signal?: AbortSignal) => {
+  type Bearer = { baseUrl: string; authorization: string };
+  const credentialsOf = (token: { restUrl: string; accessToken: string }): Bearer => ({
+    baseUrl: explicitRest ?? token.restUrl,
+    authorization: `Bearer ${token.accessToken}`,
+  });
+  // At once (no promise) with a cached token, the usual case of every request; a throw (a closed
+  // client, an untrusted host) is the attempt's error all the same.
+  const credentials = (signal?: AbortSignal): Bearer | Promise<Bearer> => {
     refuseClosed();
-    const token = await tokens.token(signal);
-    return { baseUrl: explicitRest ?? token.restUrl, authorization: `Bearer ${token.accessToken}` };
+    const token = tokens.cached();
+    return token ? credentialsOf(token) : tokens.token(signal).then(credentialsOf);
   };
 
   // Every raw request has the client's timeoutMs (establish attempts have their call's: the

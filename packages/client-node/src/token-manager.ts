@@ -144,6 +144,8 @@ const unusable = (status: number, error: string, problem: string) =>
 export class TokenManager {
   readonly #config: TokenManagerConfig;
   readonly #key: string;
+  /** The REST URL this client last found trusted (see `#trusted`). */
+  #trustedRestUrl: string | undefined;
 
   constructor(config: TokenManagerConfig) {
     this.#config = config;
@@ -174,12 +176,17 @@ export class TokenManager {
    * wait for it). Without an explicit `baseUrl`, its REST host must be a Marketing Cloud host.
    */
   async token(signal?: AbortSignal): Promise<Token> {
-    const entry = this.#entry();
-    const token =
-      entry.token && Date.now() < entry.token.refreshAt
-        ? entry.token
-        : await waitFor(this.#fetch(entry, "fetched"), signal);
-    return this.#trusted(token);
+    return this.cached() ?? this.#trusted(await waitFor(this.#fetch(this.#entry(), "fetched"), signal));
+  }
+
+  /**
+   * The cached token when it is valid and this client may use it, at once (no promise: the usual
+   * case of every request); undefined when one must be fetched. Throws what `token()` rejects
+   * with for a token whose REST host this client does not trust.
+   */
+  cached(): Token | undefined {
+    const token = this.#entry().token;
+    return token && Date.now() < token.refreshAt ? this.#trusted(token) : undefined;
   }
 
   /**
@@ -201,12 +208,15 @@ export class TokenManager {
    * explicit `baseUrl`, so where a token was fetched says nothing about where this client may send it.
    */
   #trusted(token: Token): Token {
-    if (!this.#config.explicitRestBase && !isMarketingCloudRest(token.restUrl)) {
+    // The last host found trusted is not parsed again: this check runs on every request.
+    if (this.#config.explicitRestBase || token.restUrl === this.#trustedRestUrl) return token;
+    if (!isMarketingCloudRest(token.restUrl)) {
       throw new ContactsAuthError(
         `The token route named a REST host this client does not trust (rest_instance_url ${token.restNamed}); nothing was sent to it. Without baseUrl it must be https://YOUR_SUBDOMAIN.rest.marketingcloudapis.com (no credentials, port, query or fragment). Set baseUrl explicitly to trust another host.`,
         { status: 200, error: "untrusted_rest_instance_url" },
       );
     }
+    this.#trustedRestUrl = token.restUrl;
     return token;
   }
 
