@@ -83,7 +83,7 @@ export function createContactsClient(options: BrowserClientOptions): ContactsCli
   // 3xx, or a Chromium's opaque redirect (0).
   const transport: EstablishTransport = middleware.length
     ? async (request) => (await import("@sfmc-contacts/core/openapi-fetch")).openapiFetchTransport(raw)(request)
-    : fetchTransport(options.fetch);
+    : fetchTransport(send);
   return createContactsCore({
     ...options,
     raw,
