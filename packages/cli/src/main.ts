@@ -29,7 +29,7 @@ import {
   streamSink,
   writeFailure,
 } from "./output.js";
-import { count, createProgress } from "./progress.js";
+import { count, createProgress, throttleSummary } from "./progress.js";
 import { readResume } from "./resume.js";
 
 /**
@@ -81,7 +81,9 @@ Exit codes:
   1    the run finished, but some keys failed or were invalid (see --failed)
   2    something to fix stopped or prevented the run: a flag, an unreadable input (or one that
        fails mid-file), an output that cannot be written, an input that is also an output,
-       refused credentials, a 401 or 403 from Marketing Cloud. The message says what to do.
+       refused credentials, a 401 or 403 from Marketing Cloud, or Marketing Cloud's rate limit
+       stopped it (errorcode 50200, or a Retry-After over the 5-minute pause limit): wait, then
+       run again with --resume. The message says what to do.
   130  interrupted (Ctrl-C); every key read so far is in the results
 
 After a crash or a stop, run again with --resume <the --out file>: keys it records as
@@ -101,6 +103,15 @@ const positiveInt = (name: string) => (value: string) => {
   return Number(value);
 };
 
+/** The client's bounds for maxRequestsPerSecond (client-node checks them too). */
+const requestsPerSecond = (value: string) => {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n >= 0.01 && n <= 100_000)) {
+    throw new InvalidArgumentError("--max-requests-per-second must be a number from 0.01 to 100000.");
+  }
+  return n;
+};
+
 const timeoutMs = (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_TIMEOUT_MS) {
     throw new InvalidArgumentError(`--timeout must be a whole number of milliseconds, 1 to ${MAX_TIMEOUT_MS}.`);
@@ -115,6 +126,7 @@ interface EstablishFlags {
   dedupe?: boolean;
   batchSize: number;
   concurrency: number;
+  maxRequestsPerSecond?: number;
   results: boolean;
   format: Format;
   out?: string;
@@ -140,6 +152,42 @@ function keyProblem(key: string): string | undefined {
   } catch (error) {
     return error instanceof ContactsValidationError ? `the key ${error.reason}` : String(error);
   }
+}
+
+/** What a throttled stop error carries (core's ContactsThrottledError), read by its code. */
+interface ThrottledStop {
+  code: "CONTACTS_THROTTLED";
+  errorcode?: number | undefined;
+  retryAfter?: number | undefined;
+  summary?: { pausedMs?: number } | undefined;
+}
+
+/**
+ * Marketing Cloud's rate limit stopped the run (core's ContactsThrottledError): 50200
+ * (temporarily blocked) or a Retry-After over the run's pause limit. Read by its code, which
+ * every copy of core gives it.
+ */
+function throttledStop(error: unknown): ThrottledStop | undefined {
+  return error instanceof Error && (error as { code?: unknown }).code === "CONTACTS_THROTTLED"
+    ? (error as unknown as ThrottledStop)
+    : undefined;
+}
+
+/** What to tell the person when the rate limit stopped the run: the cause, and how to go on. */
+export function throttledMessage(stop: ThrottledStop, flags: { out?: string; failed?: string }): string {
+  const cause =
+    stop.errorcode === 50200
+      ? "Marketing Cloud temporarily blocked requests of these credentials (HTTP 429, errorcode 50200): too many requests were sent while it asked to wait"
+      : stop.retryAfter !== undefined
+        ? `Marketing Cloud asked to wait ${count(stop.retryAfter, "second")} (Retry-After${stop.errorcode === undefined ? "" : `, errorcode ${stop.errorcode}`}), longer than a run pauses (5 minutes)`
+        : `Marketing Cloud's rate limit stopped the run${stop.errorcode === undefined ? "" : ` (errorcode ${stop.errorcode})`}`;
+  const again =
+    flags.out !== undefined
+      ? `run again with --resume ${flags.out}: established keys are skipped, the keys not sent (NOT_SENT) and failed are sent again`
+      : flags.failed !== undefined
+        ? `run again with --file ${flags.failed} (it lists the keys not sent and the failed ones); add --out <file> to be able to --resume`
+        : "run again; with --out <file> a later run can --resume from it and skip the keys already established";
+  return `${cause}. The keys read but not sent are reported NOT_SENT. Wait a few minutes, lower --concurrency or set --max-requests-per-second, then ${again}`;
 }
 
 /**
@@ -303,6 +351,7 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
   // (told here, as the request fails, before its worker can take another batch).
   const clientOptions = {
     timeoutMs: flags.timeout,
+    ...(flags.maxRequestsPerSecond === undefined ? {} : { maxRequestsPerSecond: flags.maxRequestsPerSecond }),
     onEvent: (event: ContactsEvent) => {
       if (event.type !== "error") return;
       const refusal = refusalOf(event.error);
@@ -358,6 +407,11 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
   };
   let progress: ReturnType<typeof createProgress> | undefined;
   const tally = { established: 0, created: 0, existing: 0, acknowledged: 0, failed: 0, notSent: 0 };
+  /** The run's throttling as last reported, for the summary. */
+  let throttled = 0;
+  let pausedMs: number | undefined;
+  /** The rate limit stopped the run: its message already says how to go on. */
+  let stoppedByLimit = false;
 
   try {
     // On before anything can take long: a Ctrl-C at any point from here is an interruption (130).
@@ -377,7 +431,23 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
         returnResults: flags.results,
         signal: abort.signal,
         // Invalid and skipped keys are done too, as far as the total is concerned.
-        onProgress: (p) => shown.update({ processed: p.processed + invalid + skipped, failed: p.failed + invalid }),
+        onProgress: (p) => {
+          // Read loosely: a core without throttling reports neither field.
+          const {
+            concurrency,
+            throttled: now,
+            resumeAt,
+          } = p as { concurrency?: number; throttled?: number; resumeAt?: number };
+          throttled = now ?? throttled;
+          shown.update({
+            processed: p.processed + invalid + skipped,
+            failed: p.failed + invalid,
+            concurrency,
+            ceiling: flags.concurrency,
+            throttled,
+            resumeAt,
+          });
+        },
       });
     } catch (error) {
       // Options the client refuses (--concurrency above its bound, say) are a usage error.
@@ -414,9 +484,25 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
         }
       }
     } catch (error) {
-      // The input failed mid-way. Core sent the keys read before it, and every one of them has
-      // its result above; the run ends here, its output closed and whole.
-      fatal ??= inputFailure(error);
+      const stop = throttledStop(error);
+      if (stop) {
+        // The rate limit stopped the run: every key read has its result above (NOT_SENT for the
+        // ones never sent). Not the input's fault: say why, and how to go on.
+        stoppedByLimit = !fatal;
+        fatal ??= new CliUsageError(throttledMessage(stop, flags));
+        pausedMs = stop.summary?.pausedMs;
+      } else {
+        // The input failed mid-way. Core sent the keys read before it, and every one of them has
+        // its result above; the run ends here, its output closed and whole.
+        fatal ??= inputFailure(error);
+      }
+    }
+    if (pausedMs === undefined && throttled > 0) {
+      // The whole run's pause time (only the summary has it); done() settled with the iteration.
+      pausedMs = await run.done().then(
+        (summary) => (summary as { pausedMs?: number }).pausedMs,
+        () => undefined,
+      );
     }
     progress.stop();
     await writer.end();
@@ -431,13 +517,13 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
       : `Sent ${count(tally.acknowledged, "key")} (fire and forget: acknowledged, without per-key results).`;
     const notSent = tally.notSent ? ` (${fmt(tally.notSent)} read but not sent: the run ended first)` : "";
     say(
-      `${results} ${fmt(failed)} failed${notSent}.${failedOut && failed ? ` Failed keys are in ${flags.failed}.` : ""}${skippedNote()}`,
+      `${results} ${fmt(failed)} failed${notSent}.${failedOut && failed ? ` Failed keys are in ${flags.failed}.` : ""}${skippedNote()}${throttleSummary(throttled, pausedMs)}`,
     );
     if (fatal) {
       const sent = tally.established + tally.acknowledged;
       // Say how to pick up from here; the results written so far are whole rows.
       const resume =
-        sent > 0 && flags.out !== undefined
+        !stoppedByLimit && sent > 0 && flags.out !== undefined
           ? ` ${count(sent, "key")} ${sent === 1 ? "was" : "were"} already done: run again with --resume ${flags.out} to skip ${sent === 1 ? "it" : "them"}.`
           : "";
       throw new CliUsageError(`${fatal.message.replace(/\.$/, "")}.${resume}`);
@@ -491,7 +577,17 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .option("--column <name|index>", "the CSV column with the keys: a header name, or a 1-based position")
     .option("--dedupe", "skip keys already seen in this run (memory grows with the unique keys)")
     .addOption(new Option("--batch-size <n>", "keys per request").default(50).argParser(positiveInt("--batch-size")))
-    .addOption(new Option("--concurrency <n>", "requests in flight").default(4).argParser(positiveInt("--concurrency")))
+    .addOption(
+      new Option("--concurrency <n>", "the most requests in flight (fewer while Marketing Cloud throttles)")
+        .default(4)
+        .argParser(positiveInt("--concurrency")),
+    )
+    .addOption(
+      new Option(
+        "--max-requests-per-second <n>",
+        "send at most this many requests per second (shared by runs with the same credentials in this process)",
+      ).argParser(requestsPerSecond),
+    )
     .option("--no-results", "fire and forget: Marketing Cloud acknowledges each batch, without per-key results")
     .addOption(new Option("--format <format>", "how to print results").choices(FORMATS).default("table"))
     .option("--out <file>", "write results to a file instead of stdout")
