@@ -22,7 +22,14 @@ import {
   createContactsCore,
   type EstablishTransport,
 } from "@sfmc-contacts/core";
-import { type AttemptControl, DEFAULT_TIMEOUT_MS, fetchTransport } from "@sfmc-contacts/core/internal";
+import {
+  type AttemptControl,
+  bindThrottle,
+  DEFAULT_TIMEOUT_MS,
+  fetchTransport,
+  sharedRateState,
+  type Throttle,
+} from "@sfmc-contacts/core/internal";
 import { createSpecClient, openapiFetchTransport } from "@sfmc-contacts/core/openapi-fetch";
 import type { Middleware } from "openapi-fetch";
 import { AttemptAbort } from "./attempt-abort.js";
@@ -108,6 +115,15 @@ export interface NodeClientOptions extends ClientOptions {
    * added later with `raw.use()` sees `raw` requests only.
    */
   middleware?: Middleware[];
+  /**
+   * A client-side limit: at most this many establish attempts per second (retries and throttled
+   * re-sends included; token requests and `raw` are not counted), for teams that know their
+   * allocation. A token bucket with a burst of 100 ms worth (at least 1). It is shared, like the
+   * gate, by every client of the process with the same credentials (the token cache's identity:
+   * auth host, client id, account id, scope, secret): they share one limit, so when they set
+   * different values the lowest applies. A finite number from 0.01 to 100,000; default none.
+   */
+  maxRequestsPerSecond?: number;
 }
 
 /**
@@ -160,6 +176,17 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     throw new ContactsValidationError(
       "accountId must be the MID of the business unit (a non-empty string), or left out for the package's default",
       { reason: "invalid accountId" },
+    );
+  }
+  const { maxRequestsPerSecond } = options;
+  if (
+    maxRequestsPerSecond !== undefined &&
+    !(typeof maxRequestsPerSecond === "number" && maxRequestsPerSecond >= 0.01 && maxRequestsPerSecond <= 100_000)
+  ) {
+    // NaN and the infinities fail the bounds too.
+    throw new ContactsValidationError(
+      `maxRequestsPerSecond must be a number from 0.01 to 100000 (requests per second), got ${String(maxRequestsPerSecond)}`,
+      { reason: "maxRequestsPerSecond" },
     );
   }
   const explicitRest = options.baseUrl === undefined ? undefined : checkExplicitBase(options.baseUrl, "baseUrl");
@@ -264,8 +291,13 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
           refuseClosed();
           return direct(request);
         };
+  // The gate, budget and learned pace of these credentials, shared by every client of the process
+  // with the same identity (core's registry). Filled in once core has checked the options, so a
+  // refused client never sets the shared budget.
+  const throttle: Throttle = {};
   const config: CoreConfig & AttemptControl = {
     ...options,
+    throttle,
     raw,
     transport,
     auth: {
@@ -277,6 +309,17 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
   // signal goes only to the token manager and to undici. fetch needs a real one: core's default.
   if (agent) config.attemptControl = () => new AttemptAbort() as unknown as AbortController;
   const core = createContactsCore(config);
+  // A single call waits at the gate up to its retry.maxDelayMs (core's default 30 s, also with
+  // retry: false); core checked options.retry above. Only maxDelayMs is read by the gate.
+  const retry = options.retry === false ? {} : (options.retry ?? {});
+  Object.assign(
+    throttle,
+    bindThrottle(sharedRateState(tokens.identity, { maxRequestsPerSecond }), {
+      attempts: retry.attempts ?? 4,
+      baseDelayMs: retry.baseDelayMs ?? 1000,
+      maxDelayMs: retry.maxDelayMs ?? 30_000,
+    }),
+  );
   return {
     ...core,
     close: () => (closing ??= agent ? agent.close() : Promise.resolve()),

@@ -7,7 +7,7 @@ import {
   ContactsNetworkError,
   ContactsTimeoutError,
 } from "@sfmc-contacts/core";
-import { emit } from "@sfmc-contacts/core/internal";
+import { clearSharedRateStates, emit } from "@sfmc-contacts/core/internal";
 import type { OAuthError, paths, TokenRequest } from "@sfmc-contacts/types";
 import type { Client } from "openapi-fetch";
 import { isMarketingCloudRest, quote, readRestUrl } from "./urls.js";
@@ -159,6 +159,15 @@ export class TokenManager {
       scopeKey(config.scope),
       createHmac("sha256", tokenCache().salt).update(config.clientSecret).digest("hex"),
     ]);
+  }
+
+  /**
+   * Who this client is to Marketing Cloud: the token cache's key (auth host, client id, account
+   * id, scope set, the secret's salted hash). The shared rate state (gate, pace, budget) is keyed
+   * by it too, so clients that share a token also share one rate limit. Never the secret itself.
+   */
+  get identity(): string {
+    return this.#key;
   }
 
   #entry(): Entry {
@@ -338,8 +347,9 @@ export class TokenManager {
 }
 
 /**
- * Forgets every cached token of the process (for tests, and after rotating credentials), for
- * every copy of this package that is loaded.
+ * Forgets every cached token of the process and every shared rate state (gate, learned pace,
+ * budget), for every copy of this package that is loaded: for tests (a gate left closed by one
+ * test's 429 would hold back the next), and after rotating credentials.
  *
  * @example
  * ```ts
@@ -348,4 +358,5 @@ export class TokenManager {
  */
 export function clearTokenCache(): void {
   tokenCache().entries.clear();
+  clearSharedRateStates();
 }
