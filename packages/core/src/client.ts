@@ -14,6 +14,7 @@ import { lazyRun } from "./lazy-run.js";
 import { checkTimeout, createPipeline, eitherSignal } from "./pipeline.js";
 import { type ContactResult, type EstablishAcknowledgement, type EstablishResult, toResults } from "./results.js";
 import { type RetryOptions, resolveRetry } from "./retry.js";
+import type { Throttle } from "./throttle.js";
 import type { EstablishTransport } from "./transport.js";
 
 /**
@@ -139,6 +140,13 @@ export interface CoreConfig extends ClientOptions {
   auth: AuthSource;
   transport: EstablishTransport;
   raw: Client<paths>;
+  /**
+   * The gate this client waits at before every establish attempt (`core/internal`'s
+   * `bindThrottle`): the Node client shares one per credentials. Default: one per client, made on
+   * the first throttling answer.
+   * @internal
+   */
+  throttle?: Throttle | undefined;
 }
 
 /**

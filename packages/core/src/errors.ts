@@ -13,7 +13,8 @@ export type ContactsErrorCode =
   | "CONTACTS_AUTH_ERROR"
   | "CONTACTS_VALIDATION_ERROR"
   | "CONTACTS_TIMEOUT"
-  | "CONTACTS_NETWORK_ERROR";
+  | "CONTACTS_NETWORK_ERROR"
+  | "CONTACTS_THROTTLED";
 
 /** Marks every error of every copy of this package (ESM and CommonJS loaded side by side). */
 const BRAND = Symbol.for("@sfmc-contacts/error");

@@ -64,8 +64,27 @@ export interface EstablishAllOptions {
    * (`ClientOptions.signal`) ends the run the same way.
    */
   signal?: AbortSignal | undefined;
-  /** Called after each batch is answered (and once at the end). */
+  /**
+   * Called after each batch is answered, when the number in flight or the pace changes, when the
+   * run starts waiting for Marketing Cloud's throttling to pass, and once at the end.
+   */
   onProgress?: (progress: EstablishAllProgress) => void;
+  /**
+   * `false`: keep `concurrency` batches in flight whatever happens, with no learned pace (the
+   * behaviour before adaptive runs). The shared pause on throttling and `maxRequestsPerSecond`
+   * still apply: they are how the client honours the service. Default `true`: `concurrency` is the
+   * ceiling; the run halves the number in flight on each throttling episode and adds one back per
+   * window of batches established.
+   */
+  adaptive?: boolean;
+  /**
+   * The longest the run waits for throttling to pass, in ms: one `Retry-After` longer than this, or
+   * throttling with no batch established for this long, stops the run (`done()` rejects a
+   * `ContactsThrottledError`; keys never sent are `NOT_SENT`). Throttled batches are sent again
+   * without using up `retry.attempts`. A whole number from 0 to 2,147,483,647. Default 300,000
+   * (5 minutes).
+   */
+  maxPauseMs?: number;
 }
 
 /**
@@ -92,6 +111,14 @@ export interface EstablishAllProgress {
   batches: number;
   /** Batches waiting for an answer. */
   inFlight: number;
+  /** The most batches the run keeps in flight now: `concurrency`, or fewer while throttled (adaptive). */
+  concurrency: number;
+  /** Answers so far that throttled this run's requests (429, or 503 with Retry-After). */
+  throttled: number;
+  /** While the run waits for the shared pause to pass: when it ends (like Date.now()). */
+  resumeAt?: number;
+  /** The learned pace in requests/s, while one applies to this run. */
+  perSecond?: number;
 }
 
 /**
@@ -105,11 +132,14 @@ export interface EstablishAllProgress {
  * if (summary.failed > 0) process.exitCode = 1;
  * ```
  */
-export interface EstablishAllSummary extends Omit<EstablishAllProgress, "inFlight"> {
+export interface EstablishAllSummary
+  extends Omit<EstablishAllProgress, "inFlight" | "concurrency" | "resumeAt" | "perSecond"> {
   /** Established keys that already existed (0 in fire-and-forget runs, which do not say). */
   existing: number;
   /** Whether `stop()` or the signal ended the run before the input did. */
   stopped: boolean;
+  /** Wall time the run spent waiting for throttling to pass, in ms (overlapping waits counted once). */
+  pausedMs: number;
 }
 
 /**
@@ -181,5 +211,6 @@ export function checkRun(input: unknown, options: EstablishAllOptions) {
   checkNumber(concurrency, "concurrency", 1, true, MAX_CONCURRENCY);
   // No upper bound here (bytes in the browser bundle): the run caps the wait at a timer's limit.
   checkNumber(flushMs, "flushMs", 0, true);
+  checkNumber(options.maxPauseMs, "maxPauseMs", 0, true, 2 ** 31 - 1);
   return [size, concurrency, flushMs, open] as const;
 }

@@ -3,6 +3,7 @@ import { ContactsValidationError, text } from "./errors.js";
 import {
   checkRun,
   type EstablishAllOptions,
+  type EstablishAllProgress,
   type EstablishAllRun,
   type EstablishAllSummary,
   type SendBatch,
@@ -69,7 +70,9 @@ export function establishAll(
     notSent: 0,
     batches: 0,
     inFlight: 0,
-  };
+    concurrency: 0,
+    throttled: 0,
+  } as EstablishAllProgress & { existing: number };
   const acknowledgeOnly = options.returnResults === false;
   // Results wait here for the reader; while someone iterates, workers pause when it is full.
   const queue: Result[] = [];
@@ -328,9 +331,9 @@ export function establishAll(
         if (failure) throw failure.error;
         const rejected = outcomes.find((o) => o.status === "rejected");
         if (rejected) throw rejected.reason;
-        const { inFlight, ...totals } = t;
+        const { inFlight, concurrency: _limit, resumeAt, perSecond, ...totals } = t;
         onProgress?.({ ...t });
-        return { ...totals, stopped: !ended };
+        return { ...totals, stopped: !ended, pausedMs: 0 };
       } finally {
         signal?.removeEventListener("abort", interrupt);
         finished = true;

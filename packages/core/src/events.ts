@@ -8,6 +8,7 @@
  *   baseUrl,
  *   onEvent: (event) => {
  *     if (event.type === "retry") console.warn(`retry ${event.attempt} in ${event.delayMs} ms: ${event.reason}`);
+ *     if (event.type === "throttle") console.warn(`throttled: paused until ${new Date(event.resumeAt).toISOString()}`);
  *   },
  * });
  * ```
@@ -26,7 +27,27 @@ export type ContactsEvent =
       retryAfterMs?: number | undefined;
     }
   | { type: "token"; action: "fetched" | "renewed"; authUrl: string; expiresInSeconds: number }
-  | { type: "error"; error: Error };
+  | { type: "error"; error: Error }
+  | {
+      /** A throttling answer (429, or 503 with Retry-After) closed the shared gate until `resumeAt`. */
+      type: "throttle";
+      status: number;
+      errorcode?: number | undefined;
+      /** The wait the answer asked for, in ms. */
+      retryAfterMs?: number | undefined;
+      /** When the gate reopens (like Date.now()). */
+      resumeAt: number;
+    }
+  | {
+      /** An adaptive `establishAll` changed how many batches it keeps in flight, or its pace. */
+      type: "concurrency";
+      concurrency: number;
+      previous: number;
+      /** The run's `concurrency` option: the most it goes to. */
+      ceiling: number;
+      /** The learned pace in requests/s, while one applies. */
+      perSecond?: number | undefined;
+    };
 
 /**
  * A receiver of {@link ContactsEvent}s. It should not throw; if it does (or returns a promise that

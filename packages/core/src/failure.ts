@@ -20,6 +20,11 @@ import { emit, isRedirect } from "./internal.js";
 import { type Attempt, json, unwrap } from "./pipeline.js";
 import { isError } from "./results.js";
 import type { RetryPolicy } from "./retry.js";
+import { bindThrottle, closeGate, createRateState, type RunLink, type Throttle } from "./throttle.js";
+import { ContactsThrottledError } from "./throttled-error.js";
+
+/** Marketing Cloud's "requests temporarily blocked": its length is unknown, so it is never retried. */
+export const BLOCKED = 50200;
 
 /**
  * The error for a redirect, for a status outside 200-599, or (with `max`) for a body over
@@ -43,6 +48,7 @@ export function apiError({ status, text, header }: TransportReply): ContactsApiE
   // A Marketing Cloud error body has a message; a proxy's error page (HTML, say) does not parse.
   const body = parsed?.message ? parsed : undefined;
   const retryAfterMs = retryAfterHeader(header("retry-after"));
+  const blocked = body?.errorcode === BLOCKED;
   return new ContactsApiError(
     `Marketing Cloud answered ${status}${body ? `: ${body.message} (errorcode ${body.errorcode})` : ""}`,
     {
@@ -50,6 +56,7 @@ export function apiError({ status, text, header }: TransportReply): ContactsApiE
       body,
       retryAfter: retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000),
       requestId: header("x-request-id") ?? undefined,
+      ...(blocked ? { retryable: false } : {}),
     },
   );
 }
@@ -107,7 +114,10 @@ export const classify = (caught: unknown, reason: unknown): ContactsError =>
 /**
  * Goes on from a first attempt that gave no answer: retries what can be retried (with backoff,
  * never sooner than `Retry-After`), repeats an attempt once after credentials were renewed, and
- * reports `retry` and `error` events.
+ * reports `retry` and `error` events. A throttling answer (429 but 50200, 503 with Retry-After)
+ * closes the shared gate, which every later attempt waits at; in a run, it is sent again after the
+ * pause without using up an attempt, unless the pause is over `maxPauseMs` or the run has had no
+ * success for that long (then the run stops: see establish-all.ts).
  * @internal
  */
 export async function recover(
@@ -116,15 +126,48 @@ export async function recover(
   retry: RetryPolicy,
   onEvent: ContactsEventListener | undefined,
   outer: AbortSignal | undefined,
+  throttle: Throttle = {},
+  run?: RunLink,
 ): Promise<EstablishContactsResponse> {
   let renewed = false;
+  let last: ContactsError | undefined;
   for (let n = 1; ; ) {
     if (!outcome) renewed = true;
     else if (!(outcome instanceof Error)) return outcome;
     else {
       const error = outcome;
-      const { retryAfter, status } = error as ContactsApiError;
+      last = error;
+      const { retryAfter, status, errorcode } = error as ContactsApiError;
       const retryAfterMs = retryAfter === undefined ? undefined : retryAfter * 1000;
+      if ((status === 429 && errorcode !== BLOCKED) || (status === 503 && retryAfterMs !== undefined)) {
+        // Throttling: one pause for every caller of this limit.
+        const wait = retryAfterMs ?? Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (n - 1));
+        throttle.state ??= createRateState();
+        const state = throttle.state;
+        throttle.wait ??= bindThrottle(state, retry).wait;
+        if (status === 429) state.period.failed++;
+        const resumeAt = closeGate(state, wait);
+        emit(onEvent, { type: "throttle", status, errorcode, retryAfterMs, resumeAt });
+        if (run) {
+          run.throttled(error as ContactsApiError, wait);
+          // Sent again after the pause, without using up an attempt (retry: false: one attempt).
+          if (retry.attempts > 1 && wait <= run.maxPauseMs && Date.now() - run.lastOk <= run.maxPauseMs) {
+            emit(onEvent, { type: "retry", attempt: n, delayMs: wait, reason: error.message, status, retryAfterMs });
+            try {
+              outcome = await attempt(n + 1, renewed);
+            } catch (caught) {
+              // Stopped at the gate (the run stopped, or the pause outlasts maxPauseMs): the batch
+              // was sent, so it fails with its answer; an abort stays an abort.
+              if (outer?.aborted) throw caught;
+              emit(onEvent, { type: "error", error });
+              throw error;
+            }
+            continue;
+          }
+          emit(onEvent, { type: "error", error });
+          throw error;
+        }
+      } else if (run && errorcode === BLOCKED) run.throttled(error as ContactsApiError, undefined);
       const delay = n < retry.attempts && error.retryable ? retryDelay(n, retry, retryAfterMs) : undefined;
       if (delay === undefined) {
         emit(onEvent, { type: "error", error });
@@ -135,7 +178,16 @@ export async function recover(
       n++;
     }
     // After a renewal, the same attempt again.
-    outcome = await attempt(n, renewed);
+    try {
+      outcome = await attempt(n, renewed);
+    } catch (caught) {
+      // A run's batch stopped at the gate after it was sent once: it fails with its last answer.
+      if (run && last && !outer?.aborted && caught instanceof ContactsThrottledError) {
+        emit(onEvent, { type: "error", error: last });
+        throw last;
+      }
+      throw caught;
+    }
   }
 }
 

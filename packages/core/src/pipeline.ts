@@ -7,6 +7,7 @@ import { type ContactsEventListener, emit } from "./events.js";
 import { type ContactsError, ContactsTimeoutError } from "./index.js";
 import { isError } from "./results.js";
 import type { RetryPolicy } from "./retry.js";
+import type { RunLink, Throttle } from "./throttle.js";
 import { type EstablishTransport, MAX_RESPONSE_BYTES } from "./transport.js";
 
 /**
@@ -36,12 +37,15 @@ export interface PipelineConfig extends AttemptControl {
   maxResponseBytes?: number | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: ContactsEventListener | undefined;
+  throttle?: Throttle | undefined;
 }
 
 /** Per-call settings. @internal */
 export interface CallOptions {
   signal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
+  /** The establishAll run this call is a batch of. */
+  run?: RunLink | undefined;
 }
 
 /** JSON.parse, or undefined. @internal */
@@ -114,6 +118,7 @@ export function createPipeline({
   timeoutMs: defaultTimeout = DEFAULT_TIMEOUT_MS,
   maxResponseBytes = MAX_RESPONSE_BYTES,
   attemptControl = () => new AbortController(),
+  throttle = {},
 }: PipelineConfig) {
   checkTimeout(defaultTimeout);
   checkNumber(maxResponseBytes, "maxResponseBytes", 1, true);
@@ -124,6 +129,9 @@ export function createPipeline({
     const timeoutMs = options.timeoutMs ?? defaultTimeout;
     const outer = eitherSignal(signal, options.signal);
     const attempt: Attempt = async (attempt, renewed) => {
+      // The shared gate, outside the attempt's time limit; open: undefined, no promise.
+      const gate = throttle.wait?.(outer, options.run);
+      if (gate) await gate;
       outer?.throwIfAborted();
       // Every attempt has a time limit, so its own signal.
       const controller = attemptControl();
@@ -171,6 +179,6 @@ export function createPipeline({
     const first = await attempt(1, false);
     return (first as EstablishContactsResponse | undefined)?.items
       ? (first as EstablishContactsResponse)
-      : (await import("./failure.js")).recover(first, attempt, retry, onEvent, outer);
+      : (await import("./failure.js")).recover(first, attempt, retry, onEvent, outer, throttle, options.run);
   };
 }

@@ -40,6 +40,8 @@ describe("establishAll", () => {
       notSent: 0,
       batches: 5,
       stopped: false,
+      throttled: 0,
+      pausedMs: 0,
     });
   });
 

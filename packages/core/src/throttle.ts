@@ -1,0 +1,212 @@
+/**
+ * The shared gate of one service limit: a timestamp before which no establish attempt starts,
+ * an optional client-side budget (maxRequestsPerSecond) and the learned pace of adaptive runs.
+ * Plain data (see throttle-registry.ts): the CommonJS and ESM copies of core work on one state.
+ * Loaded lazily by failure.ts; the Node client loads it at creation through core/internal.
+ */
+import type { RetryPolicy } from "./retry.js";
+import { ContactsThrottledError } from "./throttled-error.js";
+
+/** A token bucket. @internal */
+export interface Bucket {
+  perSecond: number;
+  burst: number;
+  tokens: number;
+  /** Date.now() of the last refill. */
+  at: number;
+}
+
+/**
+ * One service limit's client-side state: plain data only (see throttle-registry.ts).
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const state: RateState = createRateState({ maxRequestsPerSecond: 40 });
+ * ```
+ */
+export interface RateState {
+  /** Date.now() until which no establish attempt starts; 0 when open. */
+  closedUntil: number;
+  /** The client-side budget (maxRequestsPerSecond), when one is set: the lowest of the sharing clients. */
+  budget?: Bucket | undefined;
+  /** The learned pace for adaptive runs; absent until a 429 (rate limit) is met. */
+  pace?: Bucket | undefined;
+  /** Learning bookkeeping of the learned pace. */
+  period: { openedAt: number; closedAt?: number | undefined; sent: number; failed: number };
+  /** The last points [span in s, accepted] of the learned pace. */
+  points: Array<[number, number]>;
+}
+
+/**
+ * What a run tells the pipeline about itself, and hears back. @internal
+ */
+export interface RunLink {
+  /** The run's `maxPauseMs`. */
+  maxPauseMs: number;
+  /** Whether the learned pace applies (adaptive runs). */
+  paced: boolean;
+  /** Aborts when the run stops for throttling: batches waiting at the gate stop waiting. */
+  stop: AbortSignal;
+  /** A throttling answer (429, 503 with Retry-After), or a 50200 (`waitMs` undefined), came for one of its batches. */
+  throttled(
+    error: { status: number; errorcode?: number | undefined; retryAfter?: number | undefined },
+    waitMs: number | undefined,
+  ): void;
+  /** A batch starts (resumeAt) or stops (undefined) waiting at the gate. */
+  waiting(resumeAt: number | undefined): void;
+  /** Date.now() of the run's last batch answered 200 (or its start). */
+  lastOk: number;
+}
+
+/**
+ * The per-client gate holder the pipeline consults before every establish attempt. Absent parts
+ * are filled in by failure.ts on the first throttling answer (browser and custom cores).
+ *
+ * @internal
+ * @example
+ * ```ts
+ * createContactsCore({ ...config, throttle: bindThrottle(sharedRateState(identity), resolveRetry(config.retry)) });
+ * ```
+ */
+export interface Throttle {
+  state?: RateState | undefined;
+  /** Waits at the gate: undefined (synchronously) when it is open. Rejects when it will not open in time. */
+  wait?: ((signal: AbortSignal | undefined, run: RunLink | undefined) => Promise<void> | undefined) | undefined;
+}
+
+/** The longest any answer closes the gate: a wrong header cannot silence a process for longer. */
+export const MAX_GATE_MS = 3_600_000;
+
+/**
+ * A new rate state; with `maxRequestsPerSecond`, a budget (burst: 100 ms worth, at least 1, full).
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const state = createRateState({ maxRequestsPerSecond: 40 });
+ * ```
+ */
+export function createRateState(options: { maxRequestsPerSecond?: number | undefined } = {}): RateState {
+  const now = Date.now();
+  const state: RateState = { closedUntil: 0, period: { openedAt: now, sent: 0, failed: 0 }, points: [] };
+  setBudget(state, options.maxRequestsPerSecond);
+  return state;
+}
+
+/**
+ * Applies a client's `maxRequestsPerSecond` to a (shared) state: the lowest setting wins.
+ * @internal
+ */
+export function setBudget(state: RateState, perSecond: number | undefined): void {
+  if (perSecond === undefined || (state.budget && state.budget.perSecond <= perSecond)) return;
+  const burst = Math.max(1, Math.floor(perSecond / 10));
+  state.budget = { perSecond, burst, tokens: burst, at: Date.now() };
+}
+
+/**
+ * Closes the gate for `waitMs` (capped at 1 h) after a throttling answer; returns when it reopens.
+ * @internal
+ */
+export function closeGate(state: RateState, waitMs: number, now = Date.now()): number {
+  state.closedUntil = Math.max(state.closedUntil, now + Math.min(waitMs, MAX_GATE_MS));
+  return state.closedUntil;
+}
+
+/** Takes a token, or says how long until one is there (ms). */
+const take = (bucket: Bucket, now: number): number => {
+  bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) * bucket.perSecond) / 1000);
+  bucket.at = now;
+  if (bucket.tokens >= 1) {
+    bucket.tokens--;
+    return 0;
+  }
+  return Math.ceil(((1 - bucket.tokens) * 1000) / bucket.perSecond);
+};
+
+/**
+ * Waits at the gate before an establish attempt. Undefined (synchronously: no promise) when the
+ * gate is open and no budget or pace applies. Otherwise a promise that resolves when the attempt
+ * may start, and rejects with the signal's reason when it aborts, or with a
+ * `ContactsThrottledError` (nothing sent) when the gate stays closed longer than `maxWaitMs`.
+ * @internal
+ */
+export function pass(
+  state: RateState,
+  signal: AbortSignal | undefined,
+  maxWaitMs: number,
+  run?: RunLink,
+): Promise<void> | undefined {
+  const now = Date.now();
+  if (now >= state.closedUntil && !state.budget && !(run?.paced && state.pace)) {
+    state.period.sent++;
+    return undefined;
+  }
+  return waitSlow(state, signal, maxWaitMs, run);
+}
+
+async function waitSlow(state: RateState, signal: AbortSignal | undefined, maxWaitMs: number, run?: RunLink) {
+  const stop = run ? (signal ? AbortSignal.any([signal, run.stop]) : run.stop) : signal;
+  let waited = false;
+  try {
+    for (let guard = 0; guard < 1e6; guard++) {
+      stop?.throwIfAborted();
+      const now = Date.now();
+      let ms = state.closedUntil - now;
+      if (ms > 0) {
+        if (ms > maxWaitMs) {
+          const retryAfter = Math.ceil(ms / 1000);
+          throw new ContactsThrottledError(
+            `Marketing Cloud's rate limit paused requests of these credentials for ${retryAfter} s more, over the ${maxWaitMs} ms this call waits (${run ? "maxPauseMs" : "retry.maxDelayMs"}): nothing was sent; try again later`,
+            { retryAfter },
+          );
+        }
+        if (!waited) run?.waiting(state.closedUntil);
+        waited = true;
+      } else {
+        ms = state.budget ? take(state.budget, now) : 0;
+        if (ms === 0 && run?.paced && state.pace) ms = take(state.pace, now);
+        if (ms === 0) {
+          state.period.sent++;
+          return;
+        }
+      }
+      await sleep(ms, stop);
+    }
+  } finally {
+    if (waited) run?.waiting(undefined);
+  }
+}
+
+/** Waits (a ref'd timer, like the retries' sleep), or rejects with the signal's reason when it aborts first. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", abort);
+      resolve();
+    }, ms);
+    if (signal?.aborted) abort();
+    else signal?.addEventListener("abort", abort);
+  });
+}
+
+/**
+ * A gate holder for a client: waits at `state`'s gate, bounded by the run's `maxPauseMs` in a run
+ * and by `retry.maxDelayMs` for a single call.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const throttle = bindThrottle(sharedRateState(tokens.identity), resolveRetry(options.retry));
+ * ```
+ */
+export function bindThrottle(state: RateState, retry: RetryPolicy): Required<Throttle> {
+  return {
+    state,
+    wait: (signal, run) => pass(state, signal, run ? run.maxPauseMs : retry.maxDelayMs, run),
+  };
+}
