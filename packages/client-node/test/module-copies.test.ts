@@ -110,3 +110,43 @@ describe("point 16: the CommonJS and ESM builds in one process", () => {
     }
   });
 });
+
+describe("issue 15: the shared gate and budget across the CommonJS and ESM builds", () => {
+  const establishes = () => service.on("/contacts/v1/establish");
+  const throttled = (_request: Received, response: ServerResponse) =>
+    response
+      .writeHead(429, { "content-type": "application/json", "retry-after": "60" })
+      .end(JSON.stringify({ message: "Too many requests", errorcode: 50100, documentation: "" }));
+
+  it("a 429 met by a CommonJS client closes the gate for an ESM client of the same identity", async () => {
+    const options = { ...optionsFor(), clientId: "copies-gate" };
+    const viaCjs = cjs.createContactsClient({ ...options, retry: false });
+    const viaEsm = esm.createContactsClient({ ...options, retry: { maxDelayMs: 100 } });
+    const original = service.answer;
+    service.answer = (request, response) =>
+      request.path === "/contacts/v1/establish" ? throttled(request, response) : original(request, response);
+    try {
+      await expect(viaCjs.establish(["a"])).rejects.toBeInstanceOf(esm.ContactsApiError);
+    } finally {
+      service.answer = original;
+    }
+    expect(establishes()).toHaveLength(1);
+    const error = await viaEsm.establish(["b"]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "ContactsThrottledError", code: "CONTACTS_THROTTLED" });
+    expect(error).toBeInstanceOf(cjs.ContactsThrottledError);
+    expect(establishes()).toHaveLength(1); // nothing sent
+    // clearTokenCache of either copy reopens it for both.
+    cjs.clearTokenCache();
+    expect((await viaEsm.establish(["c"])).contacts).toHaveLength(1);
+  });
+
+  it("share one maxRequestsPerSecond budget: 4 requests at 5/s (burst 1) take at least 3/5 s", async () => {
+    const options = { ...optionsFor(), clientId: "copies-budget", maxRequestsPerSecond: 5 };
+    const clients = [cjs, esm, cjs, esm].map((copy) => copy.createContactsClient(options));
+    const started = Date.now();
+    await Promise.all(clients.map((client, i) => client.establish([`k${i}`])));
+    // Two separate budgets would take about 1/5 s (one burst each, then one more each).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+    expect(establishes()).toHaveLength(4);
+  });
+});
