@@ -157,3 +157,27 @@ describe("point 3: maxRequestsPerSecond", () => {
     }
   });
 });
+
+describe("a closed gate holds no timer", () => {
+  it("guard: a process whose single call met a 429 with Retry-After 60 exits at once after it", async () => {
+    const { execFile } = await import("node:child_process");
+    const { fileURLToPath } = await import("node:url");
+    const dist = fileURLToPath(new URL("../dist/index.mjs", import.meta.url));
+    throttle.set("child", 60);
+    const script = `
+      const { createContactsClient } = await import(${JSON.stringify(dist)});
+      const client = createContactsClient({ clientId: "child", clientSecret: "s", authBaseUrl: ${JSON.stringify(service.url)},
+        baseUrl: ${JSON.stringify(service.url)}, retry: { maxDelayMs: 1000 } });
+      await client.establish(["child"]).then(() => console.log("ok"), (e) => console.log(e.name, e.status));
+    `;
+    const started = Date.now();
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) =>
+      execFile(process.execPath, ["--input-type=module", "-e", script], { timeout: 30_000 }, (error, out) =>
+        error ? reject(error) : resolve({ stdout: out }),
+      ),
+    );
+    expect(stdout.trim()).toBe("ContactsApiError 429");
+    // The gate stays closed 60 s, yet nothing of it keeps the process alive (a hang guard, far below 60 s).
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
