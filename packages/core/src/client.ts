@@ -196,13 +196,17 @@ export function createContactsCore(config: CoreConfig): ContactsClient {
       // Loaded on first use: apps that only call establish do not ship the bulk code. The run ends
       // on the client's signal too ("aborts every call of this client"); each batch's request gets
       // the run's own signal, which the pipeline combines with the client's.
+      // The call's options as they are (the pipeline reads only their signal and timeoutMs), and
+      // the run's link to the gate, which the run sets.
+      const call = { ...options };
       return lazyRun(
         import("./establish-all.js").then((bulk) =>
           bulk.establishAll(
             keys,
-            // The call's options as they are: the pipeline reads only their signal and timeoutMs.
-            (batch) => send({ ...shape, ContactKeys: batch }, options),
+            (batch) => send({ ...shape, ContactKeys: batch }, call),
             { ...options, signal: eitherSignal(config.signal, options.signal) },
+            call,
+            config.onEvent,
           ),
         ),
       );

@@ -1,5 +1,5 @@
 import { correlate } from "./correlate.js";
-import { ContactsValidationError, text } from "./errors.js";
+import { type ContactsApiError, ContactsValidationError, text } from "./errors.js";
 import {
   checkRun,
   type EstablishAllOptions,
@@ -8,8 +8,12 @@ import {
   type EstablishAllSummary,
   type SendBatch,
 } from "./establish-all-options.js";
+import { type ContactsEventListener, emit } from "./events.js";
 import { keyProblem } from "./keys.js";
+import type { CallOptions } from "./pipeline.js";
 import type { AcknowledgedKey, ContactResult } from "./results.js";
+import type { RunLink } from "./throttle.js";
+import { ContactsThrottledError } from "./throttled-error.js";
 
 type Result = ContactResult | AcknowledgedKey;
 
@@ -26,6 +30,9 @@ const MAX_TIMER_MS = 2_147_483_647;
 const LATE_KEY_WAIT_MS = 500;
 
 const NOT_SENT_REASON = "the run ended before this key was sent";
+
+/** The default `maxPauseMs`: 5 minutes. */
+const MAX_PAUSE_MS = 300_000;
 
 /**
  * Units of work (an item read, a batch taken) between checks that the event loop still turns. A
@@ -57,9 +64,13 @@ export function establishAll(
   input: Iterable<unknown> | AsyncIterable<unknown>,
   send: SendBatch,
   options: EstablishAllOptions = {},
+  call?: CallOptions,
+  onEvent?: ContactsEventListener,
 ): EstablishAllRun<Result> {
   const [size, concurrency, flushMs, open] = checkRun(input, options);
   const { signal, onProgress } = options;
+  const adaptive = options.adaptive !== false;
+  const maxPauseMs = options.maxPauseMs ?? MAX_PAUSE_MS;
   const t = {
     total: 0,
     processed: 0,
@@ -70,7 +81,7 @@ export function establishAll(
     notSent: 0,
     batches: 0,
     inFlight: 0,
-    concurrency: 0,
+    concurrency,
     throttled: 0,
   } as EstablishAllProgress & { existing: number };
   const acknowledgeOnly = options.returnResults === false;
@@ -91,7 +102,22 @@ export function establishAll(
     previous?.();
   };
   next();
-  const halted = () => stopped || signal?.aborted === true;
+  /** Why throttling stopped the run: set once; the run then reads no more and sends nothing new. */
+  let halt: { error: ContactsApiError; retryAfter: number | undefined; reason: string } | undefined;
+  const halter = new AbortController();
+  const haltReason = () => halt?.reason;
+  const halted = () => stopped || halt !== undefined || signal?.aborted === true;
+  /** The in-flight limit (AIMD), and batches holding a slot (reserved before their read). */
+  let limit = concurrency;
+  let active = 0;
+  /** Batches established since the limit last changed (or the last throttle). */
+  let okSince = 0;
+  /** Throttling answers before this Date.now() belong to the episode that last cut the limit. */
+  let episodeUntil = 0;
+  /** Batches waiting at the gate, and since when the run has been paused. */
+  let waiters = 0;
+  let pausedSince = 0;
+  let pausedMs = 0;
   let work = 0;
   /** Whether a macrotask ran since the last check: a timer armed at each check says so. */
   let turned = false;
@@ -108,6 +134,63 @@ export function establishAll(
     wake?.(WOKEN);
     next();
   };
+
+  const setLimit = (value: number) => {
+    if (value === limit) return;
+    const previous = limit;
+    limit = t.concurrency = value;
+    okSince = 0;
+    if (onEvent) emit(onEvent, { type: "concurrency", concurrency: value, previous, ceiling: concurrency });
+    onProgress?.({ ...t });
+    next();
+  };
+
+  const link: RunLink = {
+    maxPauseMs,
+    paced: adaptive,
+    stop: halter.signal,
+    lastOk: Date.now(),
+    throttled(error, waitMs) {
+      t.throttled++;
+      okSince = 0;
+      const now = Date.now();
+      if (waitMs === undefined || waitMs > maxPauseMs || now - link.lastOk > maxPauseMs) {
+        if (halt) return;
+        const retryAfter = waitMs === undefined ? undefined : Math.ceil(waitMs / 1000);
+        const reason =
+          waitMs === undefined
+            ? `the run stopped: Marketing Cloud temporarily blocked requests of these credentials (HTTP ${error.status}, errorcode ${error.errorcode})`
+            : waitMs > maxPauseMs
+              ? `the run stopped: Marketing Cloud asked to wait ${retryAfter} s (Retry-After), over maxPauseMs (${maxPauseMs} ms)`
+              : `the run stopped: Marketing Cloud throttled its requests with no batch established for over maxPauseMs (${maxPauseMs} ms)`;
+        halt = { error, retryAfter, reason };
+        halter.abort(
+          new ContactsThrottledError(`establishAll: ${reason}`, { retryAfter, errorcode: error.errorcode }, error),
+        );
+        interrupt();
+      } else if (adaptive && now >= episodeUntil) {
+        // One cut per episode: the answers to batches already in flight at the cut arrive before the gate reopens.
+        episodeUntil = now + waitMs;
+        setLimit(Math.max(1, Math.floor(limit / 2)));
+      }
+    },
+    waiting(resumeAt) {
+      const now = Date.now();
+      if (resumeAt === undefined) {
+        if (--waiters === 0) {
+          pausedMs += now - pausedSince;
+          delete t.resumeAt;
+        }
+        return;
+      }
+      if (waiters++ === 0) pausedSince = now;
+      if (resumeAt > (t.resumeAt ?? 0)) {
+        t.resumeAt = resumeAt;
+        onProgress?.({ ...t });
+      }
+    },
+  };
+  if (call) call.run = link;
 
   const settle = (results: Result[]) => {
     for (const result of results) {
@@ -165,7 +248,7 @@ export function establishAll(
         key,
         index: at[i] as number,
         code: "NOT_SENT",
-        reason: NOT_SENT_REASON,
+        reason: haltReason() ?? NOT_SENT_REASON,
         messages: [],
       })),
     );
@@ -244,16 +327,23 @@ export function establishAll(
 
   const worker = async () => {
     for (;;) {
-      while (streaming && queue.length >= size * concurrency && !halted()) await changed;
+      while (((streaming && queue.length >= size * concurrency) || active >= limit) && !halted()) await changed;
       if (halted() || ended) return;
       if (++work > TURN_EVERY) await pause();
+      // The slot is taken before the read: workers that passed the check together cannot overshoot it.
+      active++;
       // One reader at a time: each worker queues its read behind the previous one.
       const batch = reading.then(read);
       reading = batch;
       const { keys, at } = await batch;
-      if (keys.length === 0) continue;
-      if (signal?.aborted) {
-        // Read, but the run was aborted before they could be sent (stop() still sends them).
+      if (keys.length === 0) {
+        active--;
+        next();
+        continue;
+      }
+      if (signal?.aborted || halt) {
+        // Read, but the run was aborted (or throttling stopped it) before they could be sent (stop() still sends them).
+        active--;
         notSent(keys, at);
         continue;
       }
@@ -261,6 +351,8 @@ export function establishAll(
       let results: Result[];
       try {
         const answer = await send(keys, signal);
+        link.lastOk = Date.now();
+        if (adaptive && limit < concurrency && ++okSince >= limit) setLimit(limit + 1);
         results = acknowledgeOnly
           ? keys.map((key, i) => ({
               ok: true,
@@ -272,8 +364,12 @@ export function establishAll(
           : correlate(keys, answer.items, at);
       } catch (error) {
         const aborted = signal?.aborted === true;
-        const reason = aborted ? "aborted before the answer arrived" : (error as Error).message;
-        const code = aborted ? "ABORTED" : "REQUEST_FAILED";
+        // Stopped at the gate before its first attempt: never sent.
+        const unsent = !aborted && error instanceof ContactsThrottledError;
+        const reason = aborted
+          ? "aborted before the answer arrived"
+          : (unsent && haltReason()) || (error as Error).message;
+        const code = aborted ? "ABORTED" : unsent ? "NOT_SENT" : "REQUEST_FAILED";
         results = keys.map((key, i) => ({
           ok: false,
           key,
@@ -285,6 +381,7 @@ export function establishAll(
         }));
       }
       t.inFlight--;
+      active--;
       t.batches++;
       settle(results);
       onProgress?.({ ...t });
@@ -333,7 +430,19 @@ export function establishAll(
         if (rejected) throw rejected.reason;
         const { inFlight, concurrency: _limit, resumeAt, perSecond, ...totals } = t;
         onProgress?.({ ...t });
-        return { ...totals, stopped: !ended, pausedMs: 0 };
+        const result = { ...totals, stopped: !ended, pausedMs };
+        // Set by the link's callbacks, which the compiler cannot see.
+        const stoppedBy = halt as typeof halt;
+        if (stoppedBy) {
+          const { error, retryAfter, reason } = stoppedBy;
+          const refused = result.failed - result.notSent;
+          throw new ContactsThrottledError(
+            `establishAll stopped: ${reason.replace("the run stopped: ", "")}. ${result.notSent} keys were not sent (NOT_SENT) and ${refused} failed (REQUEST_FAILED or invalid). Wait before sending them again${error.errorcode === 50200 ? ", and lower concurrency or set maxRequestsPerSecond" : ""}.`,
+            { retryAfter, errorcode: error.errorcode, summary: result },
+            error,
+          );
+        }
+        return result;
       } finally {
         signal?.removeEventListener("abort", interrupt);
         finished = true;

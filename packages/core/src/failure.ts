@@ -151,7 +151,7 @@ export async function recover(
         if (run) {
           run.throttled(error as ContactsApiError, wait);
           // Sent again after the pause, without using up an attempt (retry: false: one attempt).
-          if (retry.attempts > 1 && wait <= run.maxPauseMs && Date.now() - run.lastOk <= run.maxPauseMs) {
+          if (retry.attempts > 1 && !run.stop.aborted) {
             emit(onEvent, { type: "retry", attempt: n, delayMs: wait, reason: error.message, status, retryAfterMs });
             try {
               outcome = await attempt(n + 1, renewed);

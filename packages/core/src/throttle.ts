@@ -4,6 +4,7 @@
  * Plain data (see throttle-registry.ts): the CommonJS and ESM copies of core work on one state.
  * Loaded lazily by failure.ts; the Node client loads it at creation through core/internal.
  */
+import type { ContactsApiError } from "./errors.js";
 import type { RetryPolicy } from "./retry.js";
 import { ContactsThrottledError } from "./throttled-error.js";
 
@@ -49,10 +50,7 @@ export interface RunLink {
   /** Aborts when the run stops for throttling: batches waiting at the gate stop waiting. */
   stop: AbortSignal;
   /** A throttling answer (429, 503 with Retry-After), or a 50200 (`waitMs` undefined), came for one of its batches. */
-  throttled(
-    error: { status: number; errorcode?: number | undefined; retryAfter?: number | undefined },
-    waitMs: number | undefined,
-  ): void;
+  throttled(error: ContactsApiError, waitMs: number | undefined): void;
   /** A batch starts (resumeAt) or stops (undefined) waiting at the gate. */
   waiting(resumeAt: number | undefined): void;
   /** Date.now() of the run's last batch answered 200 (or its start). */
