@@ -174,7 +174,11 @@ function throttledStop(error: unknown): ThrottledStop | undefined {
 }
 
 /** What to tell the person when the rate limit stopped the run: the cause, and how to go on. */
-export function throttledMessage(stop: ThrottledStop, flags: { out?: string; failed?: string }): string {
+export function throttledMessage(
+  stop: ThrottledStop,
+  flags: { out?: string | undefined; failed?: string | undefined },
+  readThrough = "",
+): string {
   const cause =
     stop.errorcode === 50200
       ? "Marketing Cloud temporarily blocked requests of these credentials (HTTP 429, errorcode 50200): too many requests were sent while it asked to wait"
@@ -185,9 +189,10 @@ export function throttledMessage(stop: ThrottledStop, flags: { out?: string; fai
     flags.out !== undefined
       ? `run again with --resume ${flags.out}: established keys are skipped, the keys not sent (NOT_SENT) and failed are sent again`
       : flags.failed !== undefined
-        ? `run again with --file ${flags.failed} (it lists the keys not sent and the failed ones); add --out <file> to be able to --resume`
-        : "run again; with --out <file> a later run can --resume from it and skip the keys already established";
-  return `${cause}. The keys read but not sent are reported NOT_SENT. Wait a few minutes, lower --concurrency or set --max-requests-per-second, then ${again}`;
+        ? `send the keys in ${flags.failed} (failed or not sent) and the rest of the input again; with --out <file>, a later run can --resume from it`
+        : "run again; with --out <file>, a later run can --resume from it and skip the keys already established";
+  const read = readThrough ? ` The input was read through ${readThrough}; nothing after it was read.` : "";
+  return `${cause}. Keys read but not sent are reported NOT_SENT.${read} Wait a few minutes, lower --concurrency or set --max-requests-per-second, then ${again}`;
 }
 
 /**
@@ -489,7 +494,7 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
         // The rate limit stopped the run: every key read has its result above (NOT_SENT for the
         // ones never sent). Not the input's fault: say why, and how to go on.
         stoppedByLimit = !fatal;
-        fatal ??= new CliUsageError(throttledMessage(stop, flags));
+        fatal ??= new CliUsageError(throttledMessage(stop, flags, lastWhere));
         pausedMs = stop.summary?.pausedMs;
       } else {
         // The input failed mid-way. Core sent the keys read before it, and every one of them has

@@ -65,7 +65,7 @@ export function progressLine(state: ProgressState, total: number | undefined, ra
  */
 export function throttleSummary(throttled: number, pausedMs: number | undefined): string {
   if (!(throttled > 0)) return "";
-  const paused = pausedMs === undefined ? "" : `; the run paused ${Math.ceil(pausedMs / 1000)}s in all`;
+  const paused = !pausedMs ? "" : `; the run paused ${Math.max(1, Math.round(pausedMs / 1000))}s in all`;
   return ` Marketing Cloud throttled ${count(throttled, "request")} (HTTP 429/503)${paused}.`;
 }
 

@@ -37,9 +37,10 @@ describe("progress text under throttling", () => {
   it("the summary counts the throttled requests and the time paused", () => {
     expect(throttleSummary(0, 0)).toBe("");
     expect(throttleSummary(3, 2_400)).toBe(
-      " Marketing Cloud throttled 3 requests (HTTP 429/503); the run paused 3s in all.",
+      " Marketing Cloud throttled 3 requests (HTTP 429/503); the run paused 2s in all.",
     );
     expect(throttleSummary(1, undefined)).toBe(" Marketing Cloud throttled 1 request (HTTP 429/503).");
+    expect(throttleSummary(2, 0)).toBe(" Marketing Cloud throttled 2 requests (HTTP 429/503).");
   });
 
   it("a throttled stop names 50200 or the Retry-After, and how to go on", () => {
@@ -52,8 +53,11 @@ describe("progress text under throttling", () => {
       { failed: "f.txt" },
     );
     expect(long).toContain("600 seconds (Retry-After, errorcode 50100)");
-    expect(long).toContain("--file f.txt");
+    expect(long).toContain("f.txt");
     expect(long).toContain("--resume");
+    expect(throttledMessage({ code: "CONTACTS_THROTTLED" }, {}, "keys.txt:12")).toContain(
+      "read through keys.txt:12; nothing after it was read",
+    );
     expect(throttledMessage({ code: "CONTACTS_THROTTLED" }, {})).toContain("--resume");
   });
 });
