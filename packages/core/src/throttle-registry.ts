@@ -6,12 +6,12 @@
  */
 import { createRateState, type RateState, setBudget } from "./throttle.js";
 
-const SLOT = Symbol.for("@sfmc-contacts/core.rate-state.v1");
-
+/** The registry, in a non-enumerable `Symbol.for` slot (looked up in the call: no top-level side effect). */
 const registry = (): Map<string, RateState> => {
-  const global = globalThis as { [SLOT]?: Map<string, RateState> };
-  if (!global[SLOT]) Object.defineProperty(global, SLOT, { value: new Map(), configurable: true });
-  return global[SLOT] as Map<string, RateState>;
+  const slot = Symbol.for("@sfmc-contacts/core.rate-state.v1");
+  const global = globalThis as { [slot]?: Map<string, RateState> };
+  if (!global[slot]) Object.defineProperty(global, slot, { value: new Map(), configurable: true });
+  return global[slot] as Map<string, RateState>;
 };
 
 /**
