@@ -48,7 +48,9 @@ describe("progress", () => {
     expect(run.code).toBe(0);
     const progress = run.stderr.split("\n").filter((line) => line.startsWith("progress: "));
     expect(progress.length).toBeGreaterThan(1);
-    expect(progress[0]).toMatch(/^progress: \d+\/400 keys \(\d+%\), \d+ keys\/s(, ETA \d+s)?, 0 failed$/);
+    expect(progress[0]).toMatch(
+      /^progress: \d+\/400 keys \(\d+%\), \d+ keys\/s(, ETA \d+s)?, 0 failed, concurrency \d+\/2$/,
+    );
     expect(
       run.stdout
         .trim()
@@ -77,7 +79,7 @@ describe("progress", () => {
       env: { ...process.env, ...env(), TERM: "xterm" },
       timeout: 120_000, // a hang guard
     });
-    expect(stdout).toMatch(/[█░] \d+\/300 keys \| \d+ keys\/s \| ETA [^|]+ \| 0 failed/);
+    expect(stdout).toMatch(/[█░] \d+\/300 keys \| \d+ keys\/s \| ETA [^|]+ \| 0 failed \| concurrency \d+\/2/);
     expect(stdout).toContain("300/300 keys");
     expect(stdout).not.toMatch(/^progress: /m);
   });
