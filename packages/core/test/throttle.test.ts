@@ -1,0 +1,290 @@
+/**
+ * Issue 15: one shared gate per client and run, throttled re-sends that do not use up attempts,
+ * clean stops (50200, Retry-After over maxPauseMs, no success for maxPauseMs), AIMD. A scripted
+ * in-process transport: what the client decided (requests, times they started, results, events).
+ */
+import { establishItem, establishResponse } from "@sfmc-contacts/mocks";
+import type { EstablishContactsRequestPascalCase, paths } from "@sfmc-contacts/types";
+import createClient from "openapi-fetch";
+import { describe, expect, it } from "vitest";
+import {
+  ContactsApiError,
+  type ContactsEvent,
+  ContactsThrottledError,
+  ContactsValidationError,
+  createContactsCore,
+  type EstablishAllProgress,
+  type TransportReply,
+  type TransportRequest,
+} from "../src/index.js";
+import { createRateState, type RunLink } from "../src/internal.js";
+import { closeGate, MAX_GATE_MS, pass } from "../src/throttle.js";
+
+const REST = "https://tenant-1.rest.marketingcloudapis.com";
+
+const ok = (body: EstablishContactsRequestPascalCase): TransportReply => ({
+  status: 200,
+  header: () => null,
+  text: JSON.stringify(
+    establishResponse({
+      items: body.ContactKeys.map((key, i) =>
+        establishItem({ contactKey: key, contactID: 1000 + i, requestItemIndex: i }),
+      ),
+    }),
+  ),
+});
+
+const refusal = (status: number, errorcode: number, retryAfter?: string): TransportReply => ({
+  status,
+  header: (name) => (name.toLowerCase() === "retry-after" ? (retryAfter ?? null) : null),
+  text: JSON.stringify({ message: errorcode === 50200 ? "temporarily blocked" : "rate limited", errorcode }),
+});
+
+interface Sent {
+  at: number;
+  keys: string[];
+}
+
+/** A client on a scripted transport: `answer(n, request)` decides the n-th request's reply (n from 0). */
+function scripted(
+  answer: (n: number, body: EstablishContactsRequestPascalCase) => TransportReply | Promise<TransportReply>,
+  options: {
+    retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number } | false;
+    signal?: AbortSignal;
+  } = {},
+) {
+  const sent: Sent[] = [];
+  const events: Array<ContactsEvent & { stamp: number }> = [];
+  const raw = createClient<paths>({ baseUrl: REST });
+  const client = createContactsCore({
+    auth: { credentials: () => ({ baseUrl: REST, authorization: "Bearer t" }) },
+    raw,
+    transport: async (request: TransportRequest) => {
+      const n = sent.length;
+      sent.push({ at: Date.now(), keys: request.body.ContactKeys });
+      return answer(n, request.body);
+    },
+    retry: options.retry ?? { baseDelayMs: 1, maxDelayMs: 30_000 },
+    onEvent: (event) => events.push({ ...event, stamp: Date.now() }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { client, sent, events };
+}
+
+const keysOf = (n: number, prefix = "K") => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+describe("the shared gate (issue 15, point 1)", () => {
+  it("one 429 (Retry-After 1) holds back every worker of the run until it passes; every key is established", async () => {
+    const { client, sent, events } = scripted((n, body) => (n === 0 ? refusal(429, 50100, "1") : ok(body)));
+    const run = client.establishAll(keysOf(400), { batchSize: 50, concurrency: 4 });
+    const results = [];
+    for await (const result of run) results.push(result);
+    const summary = await run.done();
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(summary.established).toBe(400);
+    expect(summary.throttled).toBe(1);
+    expect(summary.pausedMs).toBeGreaterThanOrEqual(900);
+    const throttle = events.find((e) => e.type === "throttle");
+    expect(throttle).toMatchObject({ type: "throttle", status: 429, errorcode: 50100, retryAfterMs: 1000 });
+    const closedAt = sent[0]?.at as number;
+    const resumeAt = (throttle as { resumeAt: number }).resumeAt;
+    expect(resumeAt - closedAt).toBeGreaterThanOrEqual(1000);
+    // The first answer was immediate: the other workers' first requests raced it (≤ 3 in the first
+    // ms); none starts after the gate closed and before it reopened.
+    const during = sent.filter((s) => s.at >= closedAt + 50 && s.at < resumeAt);
+    expect(during).toEqual([]);
+    // 8 batches and one re-send.
+    expect(sent.length).toBe(9);
+  });
+
+  it("a single establish on a client whose run is paused sends nothing until the pause ends", async () => {
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    const { client, sent } = scripted(async (n, body) => {
+      if (n === 0) {
+        release();
+        return refusal(429, 50100, "1");
+      }
+      return ok(body);
+    });
+    const run = client.establishAll(keysOf(50), { batchSize: 50 }).done();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = sent.length;
+    const started = Date.now();
+    await client.establish(["Single"]);
+    const single = sent.find((s) => s.keys[0] === "Single") as Sent;
+    expect(before).toBe(1);
+    expect(single.at - started).toBeGreaterThanOrEqual(900);
+    expect((await run).established).toBe(50);
+  });
+
+  it("a single call whose Retry-After is over maxDelayMs throws ContactsApiError; the next call within it throws ContactsThrottledError and sends nothing", async () => {
+    const { client, sent } = scripted(() => refusal(429, 50100, "60"), { retry: { maxDelayMs: 1000 } });
+    const first = await client.establish(["A"]).catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(ContactsApiError);
+    expect((first as ContactsApiError).retryAfter).toBe(60);
+    expect(sent.length).toBe(1);
+    const second = await client.establish(["B"]).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(ContactsThrottledError);
+    expect((second as ContactsThrottledError).code).toBe("CONTACTS_THROTTLED");
+    expect((second as ContactsThrottledError).retryAfter).toBeGreaterThan(55);
+    expect(sent.length).toBe(1);
+  });
+
+  it("abort during a long pause settles promptly: no request after the first, keys ABORTED or NOT_SENT", async () => {
+    const controller = new AbortController();
+    const { client, sent } = scripted((n, body) => (n === 0 ? refusal(429, 50100, "60") : ok(body)));
+    const run = client.establishAll(keysOf(400), { batchSize: 50, concurrency: 1, signal: controller.signal });
+    const results = [];
+    setTimeout(() => controller.abort(), 200);
+    const started = Date.now();
+    for await (const result of run) results.push(result);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(sent.length).toBe(1);
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.every((r) => !r.ok && (r.code === "ABORTED" || r.code === "NOT_SENT"))).toBe(true);
+  });
+});
+
+describe("50200, temporarily blocked (point 5)", () => {
+  it("a single establish sends one request and throws ContactsApiError 429/50200, not retryable", async () => {
+    const { client, sent } = scripted(() => refusal(429, 50200));
+    const error = await client.establish(["A"]).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ContactsApiError);
+    expect(error).toMatchObject({ status: 429, errorcode: 50200, retryable: false });
+    expect(sent.length).toBe(1);
+  });
+
+  it("a run stops: done() rejects ContactsThrottledError 50200 with the summary; unsent keys NOT_SENT, never received", async () => {
+    const { client, sent } = scripted((n, body) => (n >= 2 ? refusal(429, 50200) : ok(body)));
+    const run = client.establishAll(keysOf(2000), { batchSize: 50, concurrency: 1 });
+    const results = [];
+    const failure = await (async () => {
+      for await (const result of run) results.push(result);
+    })().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ContactsThrottledError);
+    const error = failure as ContactsThrottledError;
+    expect(error.errorcode).toBe(50200);
+    expect(error.retryAfter).toBeUndefined();
+    expect(error.message).toContain("50200");
+    expect(sent.length).toBe(3);
+    const received = new Set(sent.flatMap((s) => s.keys));
+    const notSent = results.filter((r) => !r.ok && r.code === "NOT_SENT");
+    expect(notSent.every((r) => !received.has(r.key))).toBe(true);
+    expect(results.filter((r) => !r.ok && r.code === "REQUEST_FAILED").length).toBe(50);
+    expect(error.summary).toMatchObject({ established: 100, total: results.length });
+    expect(error.summary?.notSent).toBe(notSent.length);
+    await expect(run.done()).rejects.toBeInstanceOf(ContactsThrottledError);
+  });
+});
+
+describe("Retry-After over the cap never produces a burst (point 4)", () => {
+  it("Retry-After over maxPauseMs stops the run: ContactsThrottledError (retryAfter 600, 50100, summary), unsent keys NOT_SENT", async () => {
+    const { client, sent } = scripted((n, body) => (n === 0 ? refusal(429, 50100, "600") : ok(body)));
+    const run = client.establishAll(keysOf(20_000), { batchSize: 50, concurrency: 16 });
+    const error = (await run.done().catch((caught: unknown) => caught)) as ContactsThrottledError;
+    expect(error).toBeInstanceOf(ContactsThrottledError);
+    expect(error.retryAfter).toBe(600);
+    expect(error.errorcode).toBe(50100);
+    expect(error.summary?.notSent).toBeGreaterThan(0);
+    expect(sent.length).toBeLessThanOrEqual(16);
+    expect((error.summary?.established ?? 0) + (error.summary?.failed ?? 0)).toBe(error.summary?.total);
+  });
+
+  it("a batch throttled 5 times in a row (Retry-After 0) with 4 attempts is still established", async () => {
+    const { client, sent } = scripted((n, body) => (n < 5 ? refusal(429, 50100, "0") : ok(body)), {
+      retry: { attempts: 4, baseDelayMs: 1 },
+    });
+    const summary = await client.establishAll(keysOf(50), { batchSize: 50, concurrency: 1 }).done();
+    expect(summary.established).toBe(50);
+    expect(summary.throttled).toBe(5);
+    expect(sent.length).toBe(6);
+  });
+
+  it("retry: false keeps one attempt: a throttled batch is REQUEST_FAILED, not re-sent", async () => {
+    const { client, sent } = scripted((n, body) => (n === 0 ? refusal(429, 50100, "0") : ok(body)), { retry: false });
+    const results = [];
+    for await (const result of client.establishAll(keysOf(100), { batchSize: 50, concurrency: 1 }))
+      results.push(result);
+    expect(results.filter((r) => !r.ok && r.code === "REQUEST_FAILED").length).toBe(50);
+    expect(sent.length).toBe(2);
+  });
+
+  it("no batch established for maxPauseMs under repeated 1 s 429s stops the run", async () => {
+    const { client, sent } = scripted(() => refusal(429, 50100, "1"));
+    const error = await client
+      .establishAll(keysOf(500), { batchSize: 50, concurrency: 2, maxPauseMs: 2500 })
+      .done()
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ContactsThrottledError);
+    expect((error as ContactsThrottledError).message).toContain("maxPauseMs");
+    expect(sent.length).toBeLessThanOrEqual(10);
+  });
+
+  it.each([
+    ["-1", -1],
+    ["1.5", 1.5],
+    ["2^31", 2 ** 31],
+    ['"5"', "5"],
+  ])("refuses maxPauseMs %s at the call", (_, value) => {
+    const { client } = scripted((_n, body) => ok(body));
+    expect(() => client.establishAll(["A"], { maxPauseMs: value as number })).toThrow(ContactsValidationError);
+  });
+});
+
+describe("adaptive concurrency (point 2)", () => {
+  it("halves the in-flight limit once per throttling episode and adds one back per window", async () => {
+    const { client, events } = scripted((n, body) => (n === 20 ? refusal(429, 50100, "0") : ok(body)));
+    const progress: EstablishAllProgress[] = [];
+    const summary = await client
+      .establishAll(keysOf(200 * 10), { batchSize: 10, concurrency: 16, onProgress: (p) => progress.push({ ...p }) })
+      .done();
+    expect(summary.established).toBe(2000);
+    const changes = events.filter((e) => e.type === "concurrency") as Array<
+      Extract<ContactsEvent, { type: "concurrency" }>
+    >;
+    expect(changes[0]).toMatchObject({ type: "concurrency", concurrency: 8, previous: 16, ceiling: 16 });
+    expect(changes.slice(1).map((e) => e.concurrency)).toEqual([9, 10, 11, 12, 13, 14, 15, 16]);
+    expect(progress.some((p) => p.concurrency === 8)).toBe(true);
+    expect(progress.at(-1)?.concurrency).toBe(16);
+    expect(Math.max(...progress.map((p) => p.inFlight))).toBeLessThanOrEqual(16);
+  });
+
+  it("adaptive: false keeps the limit at concurrency through throttles", async () => {
+    const { client, events } = scripted((n, body) => (n % 7 === 3 ? refusal(429, 50100, "0") : ok(body)));
+    const progress: EstablishAllProgress[] = [];
+    const summary = await client
+      .establishAll(keysOf(500), {
+        batchSize: 10,
+        concurrency: 16,
+        adaptive: false,
+        onProgress: (p) => progress.push(p),
+      })
+      .done();
+    expect(summary.established).toBe(500);
+    expect(summary.throttled).toBeGreaterThan(0);
+    expect(events.some((e) => e.type === "concurrency")).toBe(false);
+    expect(progress.every((p) => p.concurrency === 16 && p.perSecond === undefined)).toBe(true);
+  });
+});
+
+describe("throttle.ts", () => {
+  it("pass is synchronous (undefined, no promise) while the gate is open with no budget or pace", () => {
+    const state = createRateState();
+    expect(pass(state, undefined, 1000)).toBeUndefined();
+    const run = { paced: true } as RunLink;
+    expect(pass(state, undefined, 1000, run)).toBeUndefined();
+  });
+
+  it("caps a gate at 1 hour", () => {
+    const state = createRateState();
+    expect(closeGate(state, 10 * MAX_GATE_MS, 1000)).toBe(1000 + MAX_GATE_MS);
+  });
+
+  it("refuses at once, with nothing to wait, when the gate stays closed longer than the call may wait", async () => {
+    const state = createRateState();
+    closeGate(state, 60_000);
+    await expect(pass(state, undefined, 1000)).rejects.toBeInstanceOf(ContactsThrottledError);
+  });
+});
