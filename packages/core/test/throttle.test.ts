@@ -13,6 +13,7 @@ import {
   ContactsThrottledError,
   ContactsValidationError,
   createContactsCore,
+  type ContactResult,
   type EstablishAllProgress,
   type TransportReply,
   type TransportRequest,
@@ -77,7 +78,7 @@ describe("the shared gate (issue 15, point 1)", () => {
   it("one 429 (Retry-After 1) holds back every worker of the run until it passes; every key is established", async () => {
     const { client, sent, events } = scripted((n, body) => (n === 0 ? refusal(429, 50100, "1") : ok(body)));
     const run = client.establishAll(keysOf(400), { batchSize: 50, concurrency: 4 });
-    const results = [];
+    const results: ContactResult[] = [];
     for await (const result of run) results.push(result);
     const summary = await run.done();
     expect(results.every((r) => r.ok)).toBe(true);
@@ -136,7 +137,7 @@ describe("the shared gate (issue 15, point 1)", () => {
     const controller = new AbortController();
     const { client, sent } = scripted((n, body) => (n === 0 ? refusal(429, 50100, "60") : ok(body)));
     const run = client.establishAll(keysOf(400), { batchSize: 50, concurrency: 1, signal: controller.signal });
-    const results = [];
+    const results: ContactResult[] = [];
     setTimeout(() => controller.abort(), 200);
     const started = Date.now();
     for await (const result of run) results.push(result);
@@ -159,7 +160,7 @@ describe("50200, temporarily blocked (point 5)", () => {
   it("a run stops: done() rejects ContactsThrottledError 50200 with the summary; unsent keys NOT_SENT, never received", async () => {
     const { client, sent } = scripted((n, body) => (n >= 2 ? refusal(429, 50200) : ok(body)));
     const run = client.establishAll(keysOf(2000), { batchSize: 50, concurrency: 1 });
-    const results = [];
+    const results: ContactResult[] = [];
     const failure = await (async () => {
       for await (const result of run) results.push(result);
     })().catch((error: unknown) => error);
@@ -204,7 +205,7 @@ describe("Retry-After over the cap never produces a burst (point 4)", () => {
 
   it("retry: false keeps one attempt: a throttled batch is REQUEST_FAILED, not re-sent", async () => {
     const { client, sent } = scripted((n, body) => (n === 0 ? refusal(429, 50100, "0") : ok(body)), { retry: false });
-    const results = [];
+    const results: ContactResult[] = [];
     for await (const result of client.establishAll(keysOf(100), { batchSize: 50, concurrency: 1 }))
       results.push(result);
     expect(results.filter((r) => !r.ok && r.code === "REQUEST_FAILED").length).toBe(50);
