@@ -140,7 +140,14 @@ export function establishAll(
     const previous = limit;
     limit = t.concurrency = value;
     okSince = 0;
-    if (onEvent) emit(onEvent, { type: "concurrency", concurrency: value, previous, ceiling: concurrency });
+    if (onEvent)
+      emit(onEvent, {
+        type: "concurrency",
+        concurrency: value,
+        previous,
+        ceiling: concurrency,
+        perSecond: t.perSecond,
+      });
     onProgress?.({ ...t });
     next();
   };
@@ -173,6 +180,14 @@ export function establishAll(
         episodeUntil = now + waitMs;
         setLimit(Math.max(1, Math.floor(limit / 2)));
       }
+    },
+    pace(perSecond) {
+      link.perSecond = perSecond;
+      if (perSecond === undefined) delete t.perSecond;
+      else t.perSecond = perSecond;
+      if (onEvent)
+        emit(onEvent, { type: "concurrency", concurrency: limit, previous: limit, ceiling: concurrency, perSecond });
+      onProgress?.({ ...t });
     },
     waiting(resumeAt) {
       const now = Date.now();

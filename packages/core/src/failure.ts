@@ -145,7 +145,11 @@ export async function recover(
         throttle.state ??= createRateState();
         const state = throttle.state;
         throttle.wait ??= bindThrottle(state, retry).wait;
-        if (status === 429) state.period.failed++;
+        if (status === 429) {
+          // Feeds the learned pace: this 429 ends the open period (see throttle.ts).
+          state.period.failed++;
+          state.period.closedAt ??= Date.now();
+        }
         const resumeAt = closeGate(state, wait);
         emit(onEvent, { type: "throttle", status, errorcode, retryAfterMs, resumeAt });
         if (run) {

@@ -55,6 +55,10 @@ export interface RunLink {
   waiting(resumeAt: number | undefined): void;
   /** Date.now() of the run's last batch answered 200 (or its start). */
   lastOk: number;
+  /** The pace last reported to the run (requests/s). */
+  perSecond?: number | undefined;
+  /** The learned pace that applies to the run changed (undefined: none). */
+  pace(perSecond: number | undefined): void;
 }
 
 /**
@@ -75,6 +79,16 @@ export interface Throttle {
 
 /** The longest any answer closes the gate: a wrong header cannot silence a process for longer. */
 export const MAX_GATE_MS = 3_600_000;
+
+/** The learned pace: a share of the measured slope (the service's rate), below it for safety. */
+const GAMMA = 0.95;
+/** Points (span, accepted) the slope is fitted on. */
+const POINTS = 4;
+/** Additive probing: the pace grows 1 %/s, the growth doubling every 10 s after a reopening. */
+const GROWTH = 0.01;
+const GROWTH_DOUBLES_MS = 10_000;
+/** The pace's burst: 100 ms worth of requests (timer lateness), at least 1. */
+const BURST_SECONDS = 0.1;
 
 /**
  * A new rate state; with `maxRequestsPerSecond`, a budget (burst: 100 ms worth, at least 1, full).
@@ -136,12 +150,50 @@ export function pass(
   run?: RunLink,
 ): Promise<void> | undefined {
   const now = Date.now();
-  if (now >= state.closedUntil && !state.budget && !(run?.paced && state.pace)) {
-    state.period.sent++;
+  if (now >= state.closedUntil && !state.budget && !(run?.paced && state.pace) && state.period.closedAt === undefined) {
+    if (state.period.sent++ === 0) state.period.openedAt = now;
     return undefined;
   }
   return waitSlow(state, signal, maxWaitMs, run);
 }
+
+/**
+ * Learns the pace from the period the gate just closed (a 429 ended it): accepted requests A over
+ * its span T, fitted over the last points (A = B + R·T for a token bucket: the slope is R), and
+ * opens the next period. Done by the first pass after the gate reopens, when the period's answers are in.
+ * @internal
+ */
+export function settle(state: RateState, now: number): void {
+  const { openedAt, closedAt = now, sent, failed } = state.period;
+  const span = (closedAt - openedAt) / 1000;
+  const accepted = Math.max(0, sent - failed);
+  const paused = Math.max(0, (now - closedAt) / 1000);
+  const points = [...state.points, [span, accepted] as [number, number]].slice(-POINTS);
+  state.points = points;
+  const meanT = points.reduce((sum, [t]) => sum + t, 0) / points.length;
+  const meanA = points.reduce((sum, [, a]) => sum + a, 0) / points.length;
+  const sxx = points.reduce((sum, [t]) => sum + (t - meanT) ** 2, 0);
+  const slope =
+    points.length > 1 && sxx > 0.01
+      ? points.reduce((sum, [t, a]) => sum + (t - meanT) * (a - meanA), 0) / sxx
+      : Number.NaN;
+  const previous = state.pace?.perSecond;
+  const lower = accepted / (span + paused);
+  const upper = span > 0.001 ? sent / span : (previous ?? 400);
+  let perSecond = slope > 0 ? Math.max(lower, GAMMA * slope) : Math.sqrt(lower * Math.min(upper, previous ?? upper));
+  if (!(perSecond > 0)) perSecond = previous ?? 1;
+  perSecond = Math.max(0.1, perSecond);
+  state.pace = { perSecond, burst: Math.max(1, perSecond * BURST_SECONDS), tokens: 1, at: now };
+  state.period = { openedAt: now, sent: 0, failed: 0 };
+}
+
+/** Takes a pace token, the pace grown lazily first (additive probing). */
+const takePaced = (state: RateState, pace: Bucket, now: number): number => {
+  const growth = GROWTH * 2 ** Math.floor((now - state.period.openedAt) / GROWTH_DOUBLES_MS);
+  pace.perSecond *= 1 + (growth * Math.max(0, now - pace.at)) / 1000;
+  pace.burst = Math.max(1, pace.perSecond * BURST_SECONDS);
+  return take(pace, now);
+};
 
 async function waitSlow(state: RateState, signal: AbortSignal | undefined, maxWaitMs: number, run?: RunLink) {
   const stop = run ? (signal ? AbortSignal.any([signal, run.stop]) : run.stop) : signal;
@@ -162,10 +214,18 @@ async function waitSlow(state: RateState, signal: AbortSignal | undefined, maxWa
         if (!waited) run?.waiting(state.closedUntil);
         waited = true;
       } else {
+        if (state.period.closedAt !== undefined) settle(state, now);
         ms = state.budget ? take(state.budget, now) : 0;
-        if (ms === 0 && run?.paced && state.pace) ms = take(state.pace, now);
+        const pace = run?.paced ? state.pace : undefined;
+        if (ms === 0 && pace) ms = takePaced(state, pace, now);
+        if (run?.paced) {
+          const rate = pace && Math.round(pace.perSecond * 10) / 10;
+          // Told when it moved by 1 % or more: progress, not a stream of events.
+          if (rate === undefined ? run.perSecond !== undefined : Math.abs(rate - (run.perSecond ?? 0)) >= rate / 100)
+            run.pace(rate);
+        }
         if (ms === 0) {
-          state.period.sent++;
+          if (state.period.sent++ === 0) state.period.openedAt = now;
           return;
         }
       }
