@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, test } from "vitest";
 import {
   type ContactsClient,
+  ContactsThrottledError,
   createContactsClient,
   createContactsClientFromEnv,
   type EstablishResult,
@@ -42,5 +43,14 @@ describe("the Node client's types", () => {
     await client.raw.POST("/contacts/v1/establish", { body: { ContactKeys: [1] } });
     // @ts-expect-error the spec has no such route
     await client.raw.POST("/contacts/v1/nope", { body: {} });
+  });
+
+  test("issue 15: maxRequestsPerSecond is a number; ContactsThrottledError comes with the client", () => {
+    createContactsClient({ subdomain: "t", clientId: "id", clientSecret: "s", maxRequestsPerSecond: 40 });
+    // @ts-expect-error a number, not a string
+    createContactsClient({ subdomain: "t", clientId: "id", clientSecret: "s", maxRequestsPerSecond: "40" });
+    const error = new ContactsThrottledError("paused", { retryAfter: 3 });
+    expectTypeOf(error.retryAfter).toEqualTypeOf<number | undefined>();
+    expectTypeOf(error.errorcode).toEqualTypeOf<number | undefined>();
   });
 });
