@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { createRequire } from "node:module";
 import type { Readable, Writable } from "node:stream";
 import {
@@ -250,6 +251,9 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
   let halted = false;
   let run: ReturnType<NodeContactsClient["establishAll"]> | undefined;
   const abort = new AbortController();
+  // Every batch of the run listens to it (up to --concurrency of them, also while waiting at the
+  // rate-limit gate): not a leak, so no MaxListenersExceededWarning on stderr.
+  setMaxListeners(0, abort.signal);
   /** Stops the run for good: no new batches, and the ones in flight are aborted (their keys: ABORTED). */
   const stopWith = (error: CliUsageError) => {
     fatal ??= error;

@@ -61,6 +61,7 @@ describe("the CLI under throttling", () => {
       ["establish", "--file", file, "--batch-size", "10", "--concurrency", "16", "--format", "ndjson"],
       { env: env({ SFMC_CONTACTS_PROGRESS_MS: "100" }) },
     );
+    expect(run.stderr).not.toContain("MaxListenersExceededWarning");
     // Cut from 16 to 8 by the episode (and maybe raised by one or two since, as answers came in).
     expect(run.stderr).toMatch(/^progress: .*, concurrency ([89]|10)\/16, throttled, resuming in [12]s$/m);
     expect(run.stderr).toContain("Marketing Cloud throttled 3 requests (HTTP 429/503); the run paused");
