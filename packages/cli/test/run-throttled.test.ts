@@ -121,4 +121,39 @@ describe("the CLI under throttling", () => {
     // No loop: the block stops the run at its first 50200s (at most one per batch in flight).
     expect(hits).toBeLessThanOrEqual(4 + 2);
   });
+
+  it("--max-requests-per-second: checked as the client checks it, and applied to the run", async () => {
+    for (const bad of ["0", "-1", "abc", "100001"]) {
+      const run = await runCli(["establish", "--max-requests-per-second", bad, "Key1"], { env: env() });
+      expect(run.code, bad).toBe(2);
+      expect(run.stderr).toContain("--max-requests-per-second must be a number from 0.01 to 100000");
+    }
+    const arrivals: number[] = [];
+    service.onEstablish = (request, body, response) => {
+      arrivals.push(Date.now());
+      answerEstablish(request, body, response);
+    };
+    const run = await runCli(
+      [
+        "establish",
+        "--batch-size",
+        "1",
+        "--concurrency",
+        "4",
+        "--max-requests-per-second",
+        "10",
+        "a",
+        "b",
+        "c",
+        "d",
+        "e",
+      ],
+      { env: env() },
+    );
+    expect(run.code).toBe(0);
+    expect(arrivals).toHaveLength(5);
+    // A burst of 1, then 10/s: the 5 requests are sent over 0.4 s (the first arrival may lag on a new connection, hence 0.3 s; without
+    // the budget, 4 in flight arrive together).
+    expect((arrivals[4] as number) - (arrivals[0] as number)).toBeGreaterThanOrEqual(300);
+  });
 });
