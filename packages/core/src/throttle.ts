@@ -180,10 +180,14 @@ export function settle(state: RateState, now: number): void {
   const previous = state.pace?.perSecond;
   const lower = accepted / (span + paused);
   const upper = span > 0.001 ? sent / span : (previous ?? 400);
-  let perSecond = slope > 0 ? Math.max(lower, GAMMA * slope) : Math.sqrt(lower * Math.min(upper, previous ?? upper));
-  if (!(perSecond > 0)) perSecond = previous ?? 1;
-  perSecond = Math.max(0.1, perSecond);
-  state.pace = { perSecond, burst: Math.max(1, perSecond * BURST_SECONDS), tokens: 1, at: now };
+  const perSecond = slope > 0 ? Math.max(lower, GAMMA * slope) : Math.sqrt(lower * Math.min(upper, previous ?? upper));
+  // A period that measured nothing (a state made at the first 429, in the browser) or too short
+  // to measure (answers within the same ms) teaches nothing: the pace stays as it was.
+  if (sent > 0 && perSecond > 0) {
+    state.pace = Number.isFinite(perSecond)
+      ? { perSecond: Math.max(0.1, perSecond), burst: Math.max(1, perSecond * BURST_SECONDS), tokens: 1, at: now }
+      : undefined;
+  } else state.points = points.slice(0, -1);
   state.period = { openedAt: now, sent: 0, failed: 0 };
 }
 
