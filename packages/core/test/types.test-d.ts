@@ -4,13 +4,15 @@ import type {
   AcknowledgedResult,
   ContactResult,
   ContactsClient,
+  ContactsEvent,
   EstablishAcknowledgement,
+  EstablishAllProgress,
   EstablishAllRun,
   EstablishAllSummary,
   EstablishResult,
   FailedKey,
 } from "../src/index.js";
-import { ContactsApiError, ContactsAuthError, ContactsValidationError } from "../src/index.js";
+import { ContactsApiError, ContactsAuthError, ContactsThrottledError, ContactsValidationError } from "../src/index.js";
 
 declare const client: ContactsClient;
 
@@ -82,5 +84,33 @@ describe("errors", () => {
     expectTypeOf(new ContactsAuthError("x", { status: 401, error: "invalid_client" }).error).toEqualTypeOf<string>();
     expectTypeOf(new ContactsValidationError("x", { reason: "r", index: 1 }).index).toEqualTypeOf<number | undefined>();
     assertType<Error>(api);
+  });
+});
+
+describe("throttling (issue 15)", () => {
+  test("ContactsEvent narrows on throttle and concurrency", () => {
+    const event = {} as ContactsEvent;
+    if (event.type === "throttle") {
+      expectTypeOf(event.resumeAt).toEqualTypeOf<number>();
+      expectTypeOf(event.errorcode).toEqualTypeOf<number | undefined>();
+    }
+    if (event.type === "concurrency") expectTypeOf(event.ceiling).toEqualTypeOf<number>();
+  });
+
+  test("progress and summary carry the new fields; maxPauseMs is a number", () => {
+    expectTypeOf<EstablishAllProgress["concurrency"]>().toEqualTypeOf<number>();
+    expectTypeOf<EstablishAllProgress["throttled"]>().toEqualTypeOf<number>();
+    expectTypeOf<EstablishAllSummary["pausedMs"]>().toEqualTypeOf<number>();
+    client.establishAll(["a"], { adaptive: false, maxPauseMs: 1000 });
+    // @ts-expect-error maxPauseMs is a number of ms
+    client.establishAll(["a"], { maxPauseMs: "5" });
+  });
+
+  test("ContactsThrottledError has its code, retryAfter, errorcode and summary", () => {
+    const error = new ContactsThrottledError("x", { retryAfter: 1 });
+    expectTypeOf(error.code).toEqualTypeOf<"CONTACTS_THROTTLED">();
+    expectTypeOf(error.retryAfter).toEqualTypeOf<number | undefined>();
+    expectTypeOf(error.errorcode).toEqualTypeOf<number | undefined>();
+    expectTypeOf(error.summary).toEqualTypeOf<EstablishAllSummary | undefined>();
   });
 });
