@@ -40,7 +40,13 @@ export interface RateState {
 }
 
 /**
- * What a run tells the pipeline about itself, and hears back. @internal
+ * What a run tells the pipeline about itself, and hears back (establish-all.ts makes one per run).
+ *
+ * @internal
+ * @example
+ * ```ts
+ * await send(body, { run: link }); // every attempt of the batch waits at the gate with the run's rules
+ * ```
  */
 export interface RunLink {
   /** The run's `maxPauseMs`. */
@@ -108,7 +114,12 @@ export function createRateState(options: { maxRequestsPerSecond?: number | undef
 
 /**
  * Applies a client's `maxRequestsPerSecond` to a (shared) state: the lowest setting wins.
+ *
  * @internal
+ * @example
+ * ```ts
+ * setBudget(sharedRateState(identity), options.maxRequestsPerSecond);
+ * ```
  */
 export function setBudget(state: RateState, perSecond: number | undefined): void {
   if (perSecond === undefined || (state.budget && state.budget.perSecond <= perSecond)) return;
