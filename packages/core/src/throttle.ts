@@ -86,8 +86,8 @@ export interface Throttle {
 /** The longest any answer closes the gate: a wrong header cannot silence a process for longer. */
 export const MAX_GATE_MS = 3_600_000;
 
-/** The learned pace: a share of the measured slope (the service's rate), below it for safety. */
-const GAMMA = 0.95;
+/** The learned pace: a share of the measured slope (the service's rate), below it for safety: 0.95 (the design's value) let the answers' latency push it past R in the fault suite (4.4-4.8 % 429s); 0.9 gives 2.8 % and 0.96 R sustained. */
+const GAMMA = 0.9;
 /** Points (span, accepted) the slope is fitted on. */
 const POINTS = 4;
 /** Additive probing: the pace grows 1 %/s, the growth doubling every 10 s after a reopening. */
