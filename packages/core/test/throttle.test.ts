@@ -19,7 +19,7 @@ import {
   type TransportRequest,
 } from "../src/index.js";
 import { createRateState, type RunLink } from "../src/internal.js";
-import { closeGate, MAX_GATE_MS, pass } from "../src/throttle.js";
+import { closeGate, MAX_GATE_MS, pass, settle } from "../src/throttle.js";
 
 const REST = "https://tenant-1.rest.marketingcloudapis.com";
 
@@ -288,5 +288,24 @@ describe("throttle.ts", () => {
     const state = createRateState();
     closeGate(state, 60_000);
     await expect(pass(state, undefined, 1000)).rejects.toBeInstanceOf(ContactsThrottledError);
+  });
+
+  it("learns the pace: the slope of accepted over span from two points, the geometric probe from one, nothing from an empty period", () => {
+    const state = createRateState();
+    // One point: 16 sent in 40 ms, 6 refused, then a 1 s pause: between 10/1.04 s and 16/0.04 s.
+    state.period = { openedAt: 0, closedAt: 40, sent: 16, failed: 6 };
+    settle(state, 1040);
+    expect(state.pace?.perSecond).toBeCloseTo(Math.sqrt((10 / 1.04) * 400), 5);
+    expect(state.period).toEqual({ openedAt: 1040, sent: 0, failed: 0 });
+    // Two points (0.04, 10) and (0.443, 27): 0.9 x the slope, over the cycle's throughput.
+    state.period = { openedAt: 1040, closedAt: 1483, sent: 29, failed: 2 };
+    settle(state, 2483);
+    expect(state.pace?.perSecond).toBeCloseTo(0.9 * (17 / 0.403), 5);
+    expect(state.pace?.burst).toBeCloseTo((0.9 * (17 / 0.403)) / 10, 5);
+    // A period that measured nothing keeps the pace.
+    const before = state.pace?.perSecond;
+    state.period = { openedAt: 2483, closedAt: 2483, sent: 0, failed: 1 };
+    settle(state, 3483);
+    expect(state.pace?.perSecond).toBe(before);
   });
 });
