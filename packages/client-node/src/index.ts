@@ -22,15 +22,9 @@ import {
   createContactsCore,
   type EstablishTransport,
 } from "@sfmc-contacts/core";
-import {
-  type AttemptControl,
-  bindThrottle,
-  DEFAULT_TIMEOUT_MS,
-  fetchTransport,
-  sharedRateState,
-  type Throttle,
-} from "@sfmc-contacts/core/internal";
+import { type AttemptControl, DEFAULT_TIMEOUT_MS, fetchTransport } from "@sfmc-contacts/core/internal";
 import { createSpecClient, openapiFetchTransport } from "@sfmc-contacts/core/openapi-fetch";
+import { bindThrottle, sharedRateState, type Throttle } from "@sfmc-contacts/core/throttle";
 import type { Middleware } from "openapi-fetch";
 import { AttemptAbort } from "./attempt-abort.js";
 import { TokenManager } from "./token-manager.js";

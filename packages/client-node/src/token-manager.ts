@@ -7,7 +7,8 @@ import {
   ContactsNetworkError,
   ContactsTimeoutError,
 } from "@sfmc-contacts/core";
-import { clearSharedRateStates, emit } from "@sfmc-contacts/core/internal";
+import { emit } from "@sfmc-contacts/core/internal";
+import { clearSharedRateStates } from "@sfmc-contacts/core/throttle";
 import type { OAuthError, paths, TokenRequest } from "@sfmc-contacts/types";
 import type { Client } from "openapi-fetch";
 import { isMarketingCloudRest, quote, readRestUrl } from "./urls.js";

@@ -12,13 +12,4 @@
  */
 export { emit } from "./events.js";
 export { type AttemptControl, DEFAULT_TIMEOUT_MS } from "./pipeline.js";
-export {
-  bindThrottle,
-  createRateState,
-  type RateState,
-  type RunLink,
-  setBudget,
-  type Throttle,
-} from "./throttle.js";
-export { clearSharedRateStates, sharedRateState } from "./throttle-registry.js";
 export { fetchTransport, isRedirect, MAX_RESPONSE_BYTES, readCapped, refuseAnswer } from "./transport.js";

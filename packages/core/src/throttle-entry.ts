@@ -1,0 +1,21 @@
+/**
+ * The request gate that `@sfmc-contacts/client-node` binds to each client: per-run pacing, the
+ * shared rate state per tenant, the budget. A separate entry so the browser client, which does not
+ * throttle, never downloads it. Not for apps: these may change in any release.
+ *
+ * @example
+ * ```ts
+ * import { bindThrottle, sharedRateState } from "@sfmc-contacts/core/throttle";
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  bindThrottle,
+  createRateState,
+  type RateState,
+  type RunLink,
+  setBudget,
+  type Throttle,
+} from "./throttle.js";
+export { clearSharedRateStates, sharedRateState } from "./throttle-registry.js";
