@@ -18,7 +18,7 @@ import {
   type TransportReply,
   type TransportRequest,
 } from "../src/index.js";
-import { createRateState, type RunLink } from "../src/internal.js";
+import { createRateState, type RunLink } from "../src/throttle-entry.js";
 import { closeGate, MAX_GATE_MS, pass, settle } from "../src/throttle.js";
 
 const REST = "https://tenant-1.rest.marketingcloudapis.com";
