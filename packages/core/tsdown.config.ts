@@ -1,3 +1,5 @@
 import { packageBuild } from "../../tsdown.config.base.ts";
 
-export default packageBuild({ entry: ["src/index.ts", "src/openapi-fetch.ts", "src/internal.ts", "src/throttle-entry.ts"] });
+export default packageBuild({
+  entry: ["src/index.ts", "src/openapi-fetch.ts", "src/internal.ts", "src/throttle-entry.ts"],
+});

@@ -22,7 +22,13 @@ import {
   createContactsCore,
   type EstablishTransport,
 } from "@sfmc-contacts/core";
-import { type AttemptControl, DEFAULT_TIMEOUT_MS, fetchTransport } from "@sfmc-contacts/core/internal";
+import {
+  type AttemptControl,
+  DEFAULT_TIMEOUT_MS,
+  eitherSignal,
+  fetchTransport,
+  resolveRetry,
+} from "@sfmc-contacts/core/internal";
 import { createSpecClient, openapiFetchTransport } from "@sfmc-contacts/core/openapi-fetch";
 import { bindThrottle, sharedRateState, type Throttle } from "@sfmc-contacts/core/throttle";
 import type { Middleware } from "openapi-fetch";
@@ -303,19 +309,21 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
   // signal goes only to the token manager and to undici. fetch needs a real one: core's default.
   if (agent) config.attemptControl = () => new AttemptAbort() as unknown as AbortController;
   const core = createContactsCore(config);
-  // A single call waits at the gate up to its retry.maxDelayMs (core's default 30 s, also with
-  // retry: false); core checked options.retry above. Only maxDelayMs is read by the gate.
-  const retry = options.retry === false ? {} : (options.retry ?? {});
+  // Core has checked the options: a refused client never sets the shared budget. A single call
+  // waits at the gate up to its retry.maxDelayMs (30 s by default, also with retry: false).
   Object.assign(
     throttle,
-    bindThrottle(sharedRateState(tokens.identity, { maxRequestsPerSecond }), {
-      attempts: retry.attempts ?? 4,
-      baseDelayMs: retry.baseDelayMs ?? 1000,
-      maxDelayMs: retry.maxDelayMs ?? 30_000,
-    }),
+    bindThrottle(sharedRateState(tokens.identity, { maxRequestsPerSecond }), resolveRetry(options.retry)),
   );
+  const gate = throttle.wait as NonNullable<Throttle["wait"]>;
   return {
     ...core,
+    // A single call waits at the gate before it starts, outside its time limit (a run's batches
+    // and every retry wait in core); no promise is made while the gate is open.
+    establish: ((keys, callOptions) => {
+      const closed = gate(eitherSignal(options.signal, callOptions?.signal), undefined);
+      return closed ? closed.then(() => core.establish(keys, callOptions)) : core.establish(keys, callOptions);
+    }) as ContactsClient["establish"],
     close: () => (closing ??= agent ? agent.close() : Promise.resolve()),
   };
 }

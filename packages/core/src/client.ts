@@ -11,7 +11,7 @@ import {
 import type { ContactsEventListener } from "./events.js";
 import { assertContactKeys } from "./keys.js";
 import { lazyRun } from "./lazy-run.js";
-import { checkTimeout, createPipeline, eitherSignal } from "./pipeline.js";
+import { checkTimeout, createPipeline, type PipelineConfig } from "./pipeline.js";
 import { type ContactResult, type EstablishAcknowledgement, type EstablishResult, toResults } from "./results.js";
 import { type RetryOptions, resolveRetry } from "./retry.js";
 import type { Throttle } from "./throttle.js";
@@ -160,7 +160,9 @@ export interface CoreConfig extends ClientOptions {
  * ```
  */
 export function createContactsCore(config: CoreConfig): ContactsClient {
-  const send = createPipeline({ ...config, retry: resolveRetry(config.retry) });
+  // Also the run's view of the client (its signal, onEvent and gate: see clientRun).
+  const pipe: PipelineConfig = { ...config, retry: resolveRetry(config.retry) };
+  const send = createPipeline(pipe);
   const body = (
     keys: readonly string[],
     options: Pick<EstablishOptions, "returnResults" | "contactType" | "includeNewContactAwareness" | "timeoutMs">,
@@ -193,23 +195,9 @@ export function createContactsCore(config: CoreConfig): ContactsClient {
     establishAll: ((keys: Iterable<string> | AsyncIterable<string>, options: EstablishAllCallOptions = {}) => {
       checkRun(keys, options);
       const shape = body([], options);
-      // Loaded on first use: apps that only call establish do not ship the bulk code. The run ends
-      // on the client's signal too ("aborts every call of this client"); each batch's request gets
-      // the run's own signal, which the pipeline combines with the client's.
-      // The call's options as they are (the pipeline reads only their signal and timeoutMs), and
-      // the run's link to the gate, which the run sets.
-      const call = { ...options };
-      return lazyRun(
-        import("./establish-all.js").then((bulk) =>
-          bulk.establishAll(
-            keys,
-            (batch) => send({ ...shape, ContactKeys: batch }, call),
-            { ...options, signal: eitherSignal(config.signal, options.signal) },
-            call,
-            config.onEvent,
-          ),
-        ),
-      );
+      // Loaded on first use: apps that only call establish do not ship the bulk code (nor the
+      // run's wiring, see clientRun).
+      return lazyRun(import("./establish-all.js").then((bulk) => bulk.clientRun(keys, send, shape, options, pipe)));
     }) as ContactsClient["establishAll"],
     raw: config.raw,
   };

@@ -78,11 +78,12 @@ export interface EstablishAllOptions {
    */
   adaptive?: boolean;
   /**
-   * The longest the run waits for throttling to pass, in ms: one `Retry-After` longer than this, or
-   * throttling with no batch established for this long, stops the run (`done()` rejects a
-   * `ContactsThrottledError`; keys never sent are `NOT_SENT`). Throttled batches are sent again
-   * without using up `retry.attempts`. A whole number from 0 to 2,147,483,647. Default 300,000
-   * (5 minutes).
+   * The longest the run waits for throttling to pass, in ms: one `Retry-After` longer than this, a
+   * pause another call started that lasts longer, or throttling with no batch established for this
+   * long, stops the run (`done()` rejects a `ContactsThrottledError`; keys never sent are
+   * `NOT_SENT`). Throttled batches are sent again without using up `retry.attempts`. A whole number
+   * from 0 to 2,147,483,647, checked when the run starts (another value fails it with a
+   * `ContactsValidationError` before a key is read). Default 300,000 (5 minutes).
    */
   maxPauseMs?: number;
 }
@@ -211,6 +212,6 @@ export function checkRun(input: unknown, options: EstablishAllOptions) {
   checkNumber(concurrency, "concurrency", 1, true, MAX_CONCURRENCY);
   // No upper bound here (bytes in the browser bundle): the run caps the wait at a timer's limit.
   checkNumber(flushMs, "flushMs", 0, true);
-  checkNumber(options.maxPauseMs, "maxPauseMs", 0, true, 2 ** 31 - 1);
+
   return [size, concurrency, flushMs, open] as const;
 }

@@ -1,5 +1,6 @@
+import type { EstablishContactsRequestPascalCase } from "@sfmc-contacts/types";
 import { correlate } from "./correlate.js";
-import { type ContactsApiError, ContactsValidationError, text } from "./errors.js";
+import { type ContactsApiError, ContactsValidationError, checkNumber, text } from "./errors.js";
 import {
   checkRun,
   type EstablishAllOptions,
@@ -10,10 +11,10 @@ import {
 } from "./establish-all-options.js";
 import { type ContactsEventListener, emit } from "./events.js";
 import { keyProblem } from "./keys.js";
-import type { CallOptions } from "./pipeline.js";
+import { type CallOptions, type createPipeline, eitherSignal, type PipelineConfig } from "./pipeline.js";
 import type { AcknowledgedKey, ContactResult } from "./results.js";
-import type { RunLink } from "./throttle.js";
-import { ContactsThrottledError } from "./throttled-error.js";
+import { isThrottled, type RunLink, throttledError } from "./throttle.js";
+import type { ContactsThrottledError } from "./throttled-error.js";
 
 type Result = ContactResult | AcknowledgedKey;
 
@@ -56,6 +57,39 @@ function refuseHoles(keys: readonly unknown[]): void {
 }
 
 /**
+ * A client's `establishAll`: each batch is the call's body shape with the batch's keys, sent
+ * through the client's pipeline with the call's options as they are (the pipeline reads only their
+ * signal and timeoutMs) and the run's link to the gate, which the run sets. The run ends on the
+ * client's signal too ("aborts every call of this client"); each batch's request gets the run's own
+ * signal, which the pipeline combines with the client's. Here, not in client.ts, so the browser
+ * download does not carry it.
+ * @internal
+ */
+export function clientRun(
+  keys: Iterable<unknown> | AsyncIterable<unknown>,
+  send: ReturnType<typeof createPipeline>,
+  shape: EstablishContactsRequestPascalCase,
+  options: EstablishAllOptions,
+  config: Pick<PipelineConfig, "signal" | "onEvent" | "throttle">,
+): EstablishAllRun<Result> {
+  const call: CallOptions = { ...options };
+  const signal = eitherSignal(config.signal, options.signal);
+  return establishAll(
+    keys,
+    (batch) => {
+      // Each batch waits at the gate before it is sent (its retries wait in failure.ts), outside
+      // its time limit. The holder is read at each batch: failure.ts may make it mid-run.
+      const gate = config.throttle?.wait?.(signal, call.run);
+      const body = { ...shape, ContactKeys: batch };
+      return gate ? gate.then(() => send(body, call)) : send(body, call);
+    },
+    { ...options, signal },
+    call,
+    config.onEvent,
+  );
+}
+
+/**
  * Runs establish over any (async) iterable of keys: `concurrency` workers each take the next
  * batch from the input (one reader at a time), send it, and settle every key of it.
  * @internal
@@ -68,6 +102,8 @@ export function establishAll(
   onEvent?: ContactsEventListener,
 ): EstablishAllRun<Result> {
   const [size, concurrency, flushMs, open] = checkRun(input, options);
+  // Here, not in checkRun (bytes in the browser download): a bad value fails the run before it reads anything.
+  checkNumber(options.maxPauseMs, "maxPauseMs", 0, true, MAX_TIMER_MS);
   const { signal, onProgress } = options;
   const adaptive = options.adaptive !== false;
   const maxPauseMs = options.maxPauseMs ?? MAX_PAUSE_MS;
@@ -103,7 +139,9 @@ export function establishAll(
   };
   next();
   /** Why throttling stopped the run: set once; the run then reads no more and sends nothing new. */
-  let halt: { error: ContactsApiError; retryAfter: number | undefined; reason: string } | undefined;
+  let halt:
+    | { error: ContactsApiError | ContactsThrottledError; retryAfter: number | undefined; reason: string }
+    | undefined;
   const halter = new AbortController();
   const haltReason = () => halt?.reason;
   const halted = () => stopped || halt !== undefined || signal?.aborted === true;
@@ -152,6 +190,19 @@ export function establishAll(
     next();
   };
 
+  /** Stops the run for throttling: batches waiting at the gate stop, unread keys are not read. */
+  const stopFor = (stop: NonNullable<typeof halt>, cause: ContactsApiError | ContactsThrottledError) => {
+    halt = stop;
+    halter.abort(
+      throttledError(
+        `establishAll: ${stop.reason}`,
+        { retryAfter: stop.retryAfter, errorcode: stop.error.errorcode, summary: undefined },
+        cause,
+      ),
+    );
+    interrupt();
+  };
+
   const link: RunLink = {
     maxPauseMs,
     paced: adaptive,
@@ -170,11 +221,7 @@ export function establishAll(
             : waitMs > maxPauseMs
               ? `the run stopped: Marketing Cloud asked to wait ${retryAfter} s (Retry-After), over maxPauseMs (${maxPauseMs} ms)`
               : `the run stopped: Marketing Cloud throttled its requests with no batch established for over maxPauseMs (${maxPauseMs} ms)`;
-        halt = { error, retryAfter, reason };
-        halter.abort(
-          new ContactsThrottledError(`establishAll: ${reason}`, { retryAfter, errorcode: error.errorcode }, error),
-        );
-        interrupt();
+        stopFor({ error, retryAfter, reason }, error);
       } else if (adaptive && now >= episodeUntil) {
         // One cut per episode: the answers to batches already in flight at the cut arrive before the gate reopens.
         episodeUntil = now + waitMs;
@@ -380,10 +427,23 @@ export function establishAll(
       } catch (error) {
         const aborted = signal?.aborted === true;
         // Stopped at the gate before its first attempt: never sent.
-        const unsent = !aborted && error instanceof ContactsThrottledError;
+        const unsent = !aborted && isThrottled(error);
         const reason = aborted
           ? "aborted before the answer arrived"
           : (unsent && haltReason()) || (error as Error).message;
+        // The gate stays closed longer than maxPauseMs (another call of these credentials closed
+        // it): the run stops, as for a Retry-After over maxPauseMs.
+        if (unsent && !halt) {
+          const refusal = error as ContactsThrottledError;
+          stopFor(
+            {
+              error: refusal,
+              retryAfter: refusal.retryAfter,
+              reason: `the run stopped: Marketing Cloud's rate limit paused requests of these credentials for ${refusal.retryAfter} s more, over maxPauseMs (${maxPauseMs} ms)`,
+            },
+            refusal,
+          );
+        }
         const code = aborted ? "ABORTED" : unsent ? "NOT_SENT" : "REQUEST_FAILED";
         results = keys.map((key, i) => ({
           ok: false,
@@ -451,7 +511,7 @@ export function establishAll(
         if (stoppedBy) {
           const { error, retryAfter, reason } = stoppedBy;
           const refused = result.failed - result.notSent;
-          throw new ContactsThrottledError(
+          throw throttledError(
             `establishAll stopped: ${reason.replace("the run stopped: ", "")}. ${result.notSent} keys were not sent (NOT_SENT) and ${refused} failed (REQUEST_FAILED or invalid). Wait before sending them again${error.errorcode === 50200 ? ", and lower concurrency or set maxRequestsPerSecond" : ""}.`,
             { retryAfter, errorcode: error.errorcode, summary: result },
             error,

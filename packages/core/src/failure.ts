@@ -11,17 +11,16 @@ import { text } from "./errors.js";
 import {
   ContactsApiError,
   ContactsError,
-  type ContactsEventListener,
   ContactsNetworkError,
   ContactsTimeoutError,
   type TransportReply,
 } from "./index.js";
 import { emit, isRedirect } from "./internal.js";
+import type { CallOptions, PipelineConfig } from "./pipeline.js";
 import { type Attempt, json, unwrap } from "./pipeline.js";
 import { isError } from "./results.js";
 import type { RetryPolicy } from "./retry.js";
-import { bindThrottle, closeGate, createRateState, type RunLink, type Throttle } from "./throttle.js";
-import { ContactsThrottledError } from "./throttled-error.js";
+import { bindThrottle, closeGate, createRateState, isThrottled } from "./throttle.js";
 
 /** Marketing Cloud's "requests temporarily blocked": its length is unknown, so it is never retried. */
 export const BLOCKED = 50200;
@@ -123,14 +122,23 @@ export const classify = (caught: unknown, reason: unknown): ContactsError =>
 export async function recover(
   outcome: EstablishContactsResponse | ContactsError | undefined,
   attempt: Attempt,
-  retry: RetryPolicy,
-  onEvent: ContactsEventListener | undefined,
+  config: Pick<PipelineConfig, "retry" | "onEvent" | "throttle">,
   outer: AbortSignal | undefined,
-  throttle: Throttle = {},
-  run?: RunLink,
+  { run }: CallOptions,
 ): Promise<EstablishContactsResponse> {
+  const { retry, onEvent } = config;
+  // This client's own gate, made here on first use when the client has none (see PipelineConfig).
+  config.throttle ??= {};
+  const throttle = config.throttle;
   let renewed = false;
   let last: ContactsError | undefined;
+  // Every attempt after the first waits at the gate first, outside its time limit (the first
+  // waited before the call: see PipelineConfig's throttle).
+  const again = async (n: number, renewed: boolean) => {
+    const gate = throttle.wait?.(outer, run);
+    if (gate) await gate;
+    return attempt(n, renewed);
+  };
   for (let n = 1; ; ) {
     if (!outcome) renewed = true;
     else if (!(outcome instanceof Error)) return outcome;
@@ -158,7 +166,7 @@ export async function recover(
           if (retry.attempts > 1 && !run.stop.aborted) {
             emit(onEvent, { type: "retry", attempt: n, delayMs: wait, reason: error.message, status, retryAfterMs });
             try {
-              outcome = await attempt(n + 1, renewed);
+              outcome = await again(n + 1, renewed);
             } catch (caught) {
               // Stopped at the gate (the run stopped, or the pause outlasts maxPauseMs): the batch
               // was sent, so it fails with its answer; an abort stays an abort.
@@ -183,10 +191,10 @@ export async function recover(
     }
     // After a renewal, the same attempt again.
     try {
-      outcome = await attempt(n, renewed);
+      outcome = await again(n, renewed);
     } catch (caught) {
       // A run's batch stopped at the gate after it was sent once: it fails with its last answer.
-      if (run && last && !outer?.aborted && caught instanceof ContactsThrottledError) {
+      if (run && last && !outer?.aborted && isThrottled(caught)) {
         emit(onEvent, { type: "error", error: last });
         throw last;
       }

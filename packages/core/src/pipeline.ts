@@ -37,6 +37,12 @@ export interface PipelineConfig extends AttemptControl {
   maxResponseBytes?: number | undefined;
   signal?: AbortSignal | undefined;
   onEvent?: ContactsEventListener | undefined;
+  /**
+   * The gate's holder: the Node client's, shared per credentials; otherwise failure.ts makes this
+   * client's own on the first throttling answer. The pipeline does not wait at it (bytes in the
+   * browser download): a run's batches wait before they are sent (establish-all.ts), retries
+   * before each attempt (failure.ts), and the Node client's single calls before the call.
+   */
   throttle?: Throttle | undefined;
 }
 
@@ -80,7 +86,12 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * A signal that aborts when either does; either may be absent. Signals cost in bulk work: two are
- * combined only when there are two. @internal
+ * combined only when there are two.
+ * @internal
+ * @example
+ * ```ts
+ * const signal = eitherSignal(clientOptions.signal, callOptions.signal);
+ * ```
  */
 export const eitherSignal = (a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined =>
   a && b ? AbortSignal.any([a, b]) : (a ?? b);
@@ -109,17 +120,16 @@ export type Attempt = (
  * whose requests succeed never loads the recovery (failure.ts).
  * @internal
  */
-export function createPipeline({
-  auth,
-  transport,
-  retry,
-  signal,
-  onEvent,
-  timeoutMs: defaultTimeout = DEFAULT_TIMEOUT_MS,
-  maxResponseBytes = MAX_RESPONSE_BYTES,
-  attemptControl = () => new AbortController(),
-  throttle = {},
-}: PipelineConfig) {
+export function createPipeline(config: PipelineConfig) {
+  const {
+    auth,
+    transport,
+    signal,
+    onEvent,
+    timeoutMs: defaultTimeout = DEFAULT_TIMEOUT_MS,
+    maxResponseBytes = MAX_RESPONSE_BYTES,
+    attemptControl = () => new AbortController(),
+  } = config;
   checkTimeout(defaultTimeout);
   checkNumber(maxResponseBytes, "maxResponseBytes", 1, true);
   return async (
@@ -129,9 +139,6 @@ export function createPipeline({
     const timeoutMs = options.timeoutMs ?? defaultTimeout;
     const outer = eitherSignal(signal, options.signal);
     const attempt: Attempt = async (attempt, renewed) => {
-      // The shared gate, outside the attempt's time limit; open: undefined, no promise.
-      const gate = throttle.wait?.(outer, options.run);
-      if (gate) await gate;
       outer?.throwIfAborted();
       // Every attempt has a time limit, so its own signal.
       const controller = attemptControl();
@@ -179,6 +186,6 @@ export function createPipeline({
     const first = await attempt(1, false);
     return (first as EstablishContactsResponse | undefined)?.items
       ? (first as EstablishContactsResponse)
-      : (await import("./failure.js")).recover(first, attempt, retry, onEvent, outer, throttle, options.run);
+      : (await import("./failure.js")).recover(first, attempt, config, outer, options);
   };
 }

@@ -25,7 +25,14 @@ export interface RetryOptions {
 /** @internal */
 export type RetryPolicy = Required<RetryOptions>;
 
-/** Checks retry options and fills in defaults. `false` means one attempt. @internal */
+/**
+ * Checks retry options and fills in defaults. `false` means one attempt.
+ * @internal
+ * @example
+ * ```ts
+ * const policy = resolveRetry(options.retry); // { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30000 }
+ * ```
+ */
 export function resolveRetry(options: RetryOptions | false = {}): RetryPolicy {
   const { attempts = 4, baseDelayMs = 1000, maxDelayMs = 30_000 } = options === false ? { attempts: 1 } : options;
   checkNumber(attempts, "retry.attempts", 1, true);

@@ -1,7 +1,8 @@
 /**
  * The request gate that `@sfmc-contacts/client-node` binds to each client: per-run pacing, the
- * shared rate state per tenant, the budget. A separate entry so the browser client, which does not
- * throttle, never downloads it. Not for apps: these may change in any release.
+ * shared rate state per credentials, the budget. A separate entry so the browser client, whose
+ * gate is its own and is loaded with the first throttling answer or run, does not download it.
+ * Not for apps: these may change in any release.
  *
  * @example
  * ```ts

@@ -4,9 +4,41 @@
  * Plain data (see throttle-registry.ts): the CommonJS and ESM copies of core work on one state.
  * Loaded lazily by failure.ts; the Node client loads it at creation through core/internal.
  */
-import type { ContactsApiError } from "./errors.js";
+import { type ContactsApiError, ContactsError } from "./errors.js";
 import type { RetryPolicy } from "./retry.js";
-import { ContactsThrottledError } from "./throttled-error.js";
+import type { ContactsThrottledError } from "./throttled-error.js";
+
+/**
+ * The class of every `ContactsThrottledError` the clients throw: the public class's twin, defined
+ * in this lazy module so the browser download does not carry a class it only needs once a rate
+ * limit is met (the public class is dropped from an app's bundle unless the app imports it). It
+ * has the same `code` and `name`, and `instanceof ContactsThrottledError` holds, because errors
+ * match by code (see ContactsError): the same rule that serves the CommonJS and ESM copies of
+ * this package. `throttled-error.test.ts` checks that the twins agree.
+ * @internal
+ */
+class ThrottledTwin extends ContactsError {
+  static readonly code = "CONTACTS_THROTTLED";
+  override readonly name = "ContactsThrottledError" as const;
+  declare readonly code: "CONTACTS_THROTTLED";
+}
+
+/**
+ * A `ContactsThrottledError`, with every field given (`undefined` when unknown). @internal
+ * @example
+ * ```ts
+ * throw throttledError("paused", { retryAfter: 5, errorcode: undefined, summary: undefined });
+ * ```
+ */
+export const throttledError = (
+  message: string,
+  init: Pick<ContactsThrottledError, "retryAfter" | "errorcode" | "summary">,
+  cause?: unknown,
+): ContactsThrottledError =>
+  new ThrottledTwin(message, { retryable: true, ...init }, cause) as unknown as ContactsThrottledError;
+
+/** Whether an error is a `ContactsThrottledError`, of any copy. @internal */
+export const isThrottled = (error: unknown): error is ContactsThrottledError => error instanceof ThrottledTwin;
 
 /** A token bucket. @internal */
 export interface Bucket {
@@ -221,9 +253,9 @@ async function waitSlow(state: RateState, signal: AbortSignal | undefined, maxWa
       if (ms > 0) {
         if (ms > maxWaitMs) {
           const retryAfter = Math.ceil(ms / 1000);
-          throw new ContactsThrottledError(
+          throw throttledError(
             `Marketing Cloud's rate limit paused requests of these credentials for ${retryAfter} s more, over the ${maxWaitMs} ms this call waits (${run ? "maxPauseMs" : "retry.maxDelayMs"}): nothing was sent; try again later`,
-            { retryAfter },
+            { retryAfter, errorcode: undefined, summary: undefined },
           );
         }
         if (!waited) run?.waiting(state.closedUntil);

@@ -6,8 +6,9 @@ import type { EstablishAllSummary } from "./establish-all-options.js";
  * stopped on `50200` (requests temporarily blocked), on a `Retry-After` over `maxPauseMs`, or after
  * `maxPauseMs` of throttling with no batch established; or `establish` found the shared pause
  * (closed by another call of the same credentials) longer than `retry.maxDelayMs`. The run's keys
- * never sent are `NOT_SENT`: send them again later. In its own module, so the browser download
- * does not carry it.
+ * never sent are `NOT_SENT`: send them again later. The clients throw its twin from lazy code
+ * (see throttle.ts), so an app's bundle carries this class only when the app imports it; the
+ * twin matches `instanceof ContactsThrottledError`.
  *
  * @example
  * ```ts

@@ -18,8 +18,8 @@ import {
   type TransportReply,
   type TransportRequest,
 } from "../src/index.js";
-import { createRateState, type RunLink } from "../src/throttle-entry.js";
 import { closeGate, MAX_GATE_MS, pass, settle } from "../src/throttle.js";
+import { createRateState, type RunLink } from "../src/throttle-entry.js";
 
 const REST = "https://tenant-1.rest.marketingcloudapis.com";
 
@@ -98,38 +98,58 @@ describe("the shared gate (issue 15, point 1)", () => {
     expect(sent.length).toBe(9);
   });
 
-  it("a single establish on a client whose run is paused sends nothing until the pause ends", async () => {
+  it("a single call's retry waits at the gate its client's run closed, not its own 10 ms backoff", async () => {
     let release!: () => void;
     const first = new Promise<void>((resolve) => (release = resolve));
-    const { client, sent } = scripted(async (n, body) => {
-      if (n === 0) {
-        release();
-        return refusal(429, 50100, "1");
-      }
-      return ok(body);
-    });
+    let singleTries = 0;
+    const { client, sent } = scripted(
+      async (n, body) => {
+        if (n === 0) {
+          release();
+          return refusal(429, 50100, "1");
+        }
+        // The single call's first attempt meets a 500: retryable, 10 ms backoff.
+        if (body.ContactKeys[0] === "Single" && singleTries++ === 0) return refusal(500, 0);
+        return ok(body);
+      },
+      { retry: { baseDelayMs: 10, maxDelayMs: 30_000 } },
+    );
     const run = client.establishAll(keysOf(50), { batchSize: 50 }).done();
     await first;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const before = sent.length;
-    const started = Date.now();
+    const closedAt = sent[0]?.at as number;
     await client.establish(["Single"]);
-    const single = sent.find((s) => s.keys[0] === "Single") as Sent;
-    expect(before).toBe(1);
-    expect(single.at - started).toBeGreaterThanOrEqual(900);
+    const singles = sent.filter((s) => s.keys[0] === "Single");
+    expect(singles.length).toBe(2);
+    // Core's own single calls (the browser client's) send their first attempt; the Node client's
+    // wait before it too (client-node's shared-gate tests).
+    expect((singles[1] as Sent).at - closedAt).toBeGreaterThanOrEqual(900);
     expect((await run).established).toBe(50);
   });
 
-  it("a single call whose Retry-After is over maxDelayMs throws ContactsApiError; the next call within it throws ContactsThrottledError and sends nothing", async () => {
+  it("a single call whose Retry-After is over maxDelayMs throws ContactsApiError; a run started within the pause, whose maxPauseMs is shorter, throws ContactsThrottledError and sends nothing", async () => {
     const { client, sent } = scripted(() => refusal(429, 50100, "60"), { retry: { maxDelayMs: 1000 } });
     const first = await client.establish(["A"]).catch((error: unknown) => error);
     expect(first).toBeInstanceOf(ContactsApiError);
     expect((first as ContactsApiError).retryAfter).toBe(60);
     expect(sent.length).toBe(1);
-    const second = await client.establish(["B"]).catch((error: unknown) => error);
+    const run = client.establishAll(keysOf(1000), { batchSize: 50, concurrency: 1, maxPauseMs: 1000 });
+    const results: ContactResult[] = [];
+    const iterated = await (async () => {
+      for await (const result of run) results.push(result);
+    })().catch((error: unknown) => error);
+    const second = await run.done().catch((error: unknown) => error);
+    expect(iterated).toBe(second);
     expect(second).toBeInstanceOf(ContactsThrottledError);
     expect((second as ContactsThrottledError).code).toBe("CONTACTS_THROTTLED");
+    expect((second as ContactsThrottledError).name).toBe("ContactsThrottledError");
     expect((second as ContactsThrottledError).retryAfter).toBeGreaterThan(55);
+    expect((second as ContactsThrottledError).message).toContain("over maxPauseMs (1000 ms)");
+    // The run stops at the first batch the gate refuses: what was read is NOT_SENT, the rest unread.
+    const { summary } = second as ContactsThrottledError;
+    expect(summary?.notSent).toBe(summary?.total);
+    expect(summary?.total).toBeLessThan(1000);
+    expect(results.length).toBe(summary?.total);
+    expect(results.every((r) => !r.ok && r.code === "NOT_SENT")).toBe(true);
     expect(sent.length).toBe(1);
   });
 
@@ -228,9 +248,21 @@ describe("Retry-After over the cap never produces a burst (point 4)", () => {
     ["1.5", 1.5],
     ["2^31", 2 ** 31],
     ['"5"', "5"],
-  ])("refuses maxPauseMs %s at the call", (_, value) => {
-    const { client } = scripted((_n, body) => ok(body));
-    expect(() => client.establishAll(["A"], { maxPauseMs: value as number })).toThrow(ContactsValidationError);
+  ])("refuses maxPauseMs %s when the run starts, before anything is read or sent", async (_, value) => {
+    let read = 0;
+    const keys = (function* () {
+      read++;
+      yield "A";
+    })();
+    const { client, sent } = scripted((_n, body) => ok(body));
+    const error = await client
+      .establishAll(keys, { maxPauseMs: value as number })
+      .done()
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ContactsValidationError);
+    expect((error as ContactsValidationError).reason).toBe("maxPauseMs");
+    expect(read).toBe(0);
+    expect(sent.length).toBe(0);
   });
 });
 
