@@ -39,13 +39,16 @@ describe("the trusted REST host memo", () => {
           token_type: "Bearer",
           expires_in: 1080,
           rest_instance_url:
-            tokens === 1 ? "https://t.rest.marketingcloudapis.com/" : "https://t.rest.marketingcloudapis.com.evil.example/",
+            tokens === 1
+              ? "https://t.rest.marketingcloudapis.com/"
+              : "https://t.rest.marketingcloudapis.com.evil.example/",
         });
       }
       const authorization = request.headers.get("authorization") ?? "";
       bearerSentTo.push(`${url.host} ${authorization}`);
       // The proxy refuses the first token, so client B renews the shared one.
-      if (url.host === "proxy.example" && authorization === "Bearer token-1") return new Response(null, { status: 401 });
+      if (url.host === "proxy.example" && authorization === "Bearer token-1")
+        return new Response(null, { status: 401 });
       const { ContactKeys } = (await request.json()) as { ContactKeys: string[] };
       return Response.json(answer(ContactKeys));
     };
