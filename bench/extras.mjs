@@ -64,21 +64,27 @@ async function streamedRss(url, keys) {
 /** tsc --extendedDiagnostics instantiations: a consumer of client-node vs a hand-written fetch wrapper. */
 async function typecheckCost() {
   const instantiations = async (file) => {
-    const { stdout } = await run(here("./node_modules/.bin/tsc"), [
-      "--noEmit",
-      "--extendedDiagnostics",
-      "--strict",
-      "--skipLibCheck",
-      "--module",
-      "nodenext",
-      "--moduleResolution",
-      "nodenext",
-      "--target",
-      "es2022",
-      "--types",
-      "node",
-      here(file),
-    ]);
+    const { stdout } = await run(
+      here("./node_modules/.bin/tsc"),
+      [
+        "--noEmit",
+        "--extendedDiagnostics",
+        "--strict",
+        "--skipLibCheck",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--types",
+        "node",
+        here(file),
+        // From the bench folder: with no tsconfig, tsc finds `--types node` under ./node_modules/@types
+        // of its working directory, and `pnpm bench` runs from the repository root.
+      ],
+      { cwd: here(".") },
+    );
     return Number(/Instantiations:\s+(\d+)/.exec(stdout)?.[1]);
   };
   const ours = await instantiations("./typecheck/consumer.ts");

@@ -8,9 +8,11 @@
  * It is its own signal: `aborted`, `reason`, `throwIfAborted()` and the `abort` listeners of an
  * AbortSignal, nothing more. That is enough for everything that ever sees it: core's pipeline
  * (`abort(reason)`, `signal.reason`), this client's token manager (its wait for a token request)
- * and undici's `request`, which takes any object with `addEventListener` (an AbortSignal or an
- * EventEmitter, as its documentation says). It is never given to `fetch`, which wants a real
- * AbortSignal, nor to an app: the fetch transport keeps core's AbortController.
+ * and the undici transport's own dispatch handler, which only reads `aborted` and adds an `abort`
+ * listener (undici itself never sees it). It is never given to `fetch`, `Request` or
+ * `AbortSignal.any`, which want a real AbortSignal (the token request itself has its own), nor to
+ * an app: the fetch transport keeps core's AbortController. The type says AbortSignal only
+ * through a cast, so keep it on these seams.
  * @internal
  */
 export class AttemptAbort {

@@ -57,6 +57,8 @@ describe.each(["fetch", "undici"] as const)("the %s transport", (transport) => {
       await client.close();
       expect(error).toBeInstanceOf(ContactsApiError);
       expect(error).toMatchObject({ status, retryable: false });
+      // The same words on every transport (the direct fetch path said "Marketing Cloud answered 600").
+      expect((error as Error).message).toBe(`Answer with HTTP status ${status}, outside 200-599, refused`);
       expect(service.hits["/contacts/v1/establish"]).toBe(1);
     });
 

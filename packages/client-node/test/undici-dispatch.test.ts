@@ -155,3 +155,38 @@ describe("the undici transport, against a raw socket server", () => {
     await client.close();
   });
 });
+
+describe("a call that failed while its request waited for a connection", () => {
+  it("is never sent later, when a connection frees up (review of issue 14, S2)", async () => {
+    // The agent keeps at most 128 connections to an origin. The server holds every request it
+    // gets, so 130 calls leave 2 queued in the agent; every call times out. Then the server
+    // answers the held ones, connections free up, and the agent takes its queue: a queued request
+    // whose call already failed must be dropped there, not sent.
+    const held: Array<{ socket: Socket; body: string }> = [];
+    rest.responder = (socket, body) => void held.push({ socket, body });
+    const client = clientFor({ retry: false });
+    const calls = 130;
+    const outcomes = await Promise.all(
+      Array.from({ length: calls }, (_, i) =>
+        client.establish([`q${i}`], { timeoutMs: 1_000 }).then(
+          () => "ok",
+          (error: Error) => error.name,
+        ),
+      ),
+    );
+    expect(outcomes.every((name) => name === "ContactsTimeoutError")).toBe(true);
+    const sentBeforeFailing = rest.requests;
+    expect(sentBeforeFailing).toBeLessThanOrEqual(128);
+    rest.responder = (socket, body) => {
+      const answer = Buffer.from(establishAnswerFor(body));
+      socket.write(head("200 OK", { "content-type": "application/json", "content-length": answer.length }));
+      socket.write(answer);
+    };
+    for (const { socket, body } of held.splice(0)) rest.responder(socket, body);
+    // Whatever the agent would still send goes out as soon as a socket is free; a second is ample
+    // (this bounds the wait, and a late request can only add to the count).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(rest.requests - sentBeforeFailing).toBe(0);
+    await client.close();
+  });
+});

@@ -41,8 +41,9 @@ export const answerRefused = (status: number, max?: number): ContactsApiError =>
 
 /** The error for a non-200 answer, with Marketing Cloud's fields when the body has them. @internal */
 export function apiError({ status, text, header }: TransportReply): ContactsApiError {
-  // Whatever the transport: a redirect is refused, never retried.
-  if (isRedirect(status)) return answerRefused(status);
+  // Whatever the transport: a redirect, or a status outside 200-599, is refused (never retried),
+  // with the same message the spec client gives.
+  if (isRedirect(status) || status < 200 || status > 599) return answerRefused(status);
   const parsed = json(text) as MarketingCloudError | undefined;
   // A Marketing Cloud error body has a message; a proxy's error page (HTML, say) does not parse.
   const body = parsed?.message ? parsed : undefined;
