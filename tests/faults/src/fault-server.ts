@@ -81,6 +81,8 @@ export interface FaultServer {
   acceptedAt: number[];
   /** 429s with errorcode 50100 the server wrote to a client still listening (rate limit and injected). */
   throttled: number;
+  /** When each of those 429s was written (Date.now()), in order. */
+  throttledAt: number[];
   /** 429s with errorcode 50200 (blocked) the server wrote. */
   blockedAnswers: number;
   /** Requests that arrived while a 429 they could have seen still asked to wait (see {@link RateLimit}). */
@@ -146,6 +148,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     unauthorized: 0,
     acceptedAt: [],
     throttled: 0,
+    throttledAt: [],
     blockedAnswers: 0,
     violations: 0,
     maxInFlight: 0,
@@ -238,6 +241,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     }
     if (!admit(now)) {
       state.throttled++;
+      state.throttledAt.push(now);
       waits.push({ at: now, until: now + limitRetryAfter * 1000 });
       return send(
         429,
@@ -260,6 +264,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
       if (status === 429 && heard) {
         state.throttled++;
         const at = Date.now();
+        state.throttledAt.push(at);
         waits.push({ at, until: at + retryAfter * 1000 });
       }
       send(status, marketingCloudError(code, `injected ${fault}`, status === 429 ? { retryAfter } : {}), {

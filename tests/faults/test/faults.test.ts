@@ -8,7 +8,7 @@ import {
 } from "@sfmc-contacts/client-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type FaultServer, startFaultServer } from "../src/fault-server.js";
-import { retryAfterViolations, violations } from "../src/suite.js";
+import { gateViolations, retryAfterViolations, type StampedEvent, violations } from "../src/suite.js";
 
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -61,7 +61,13 @@ describe("establishAll in a hostile world: 10% of requests fail, at random, from
     server = await startFaultServer({ seed: 20261126, faultRate: 0.1 });
     const keys = keysOf(20_000);
     const events: ContactsEvent[] = [];
-    const c = client(server.url, { onEvent: (event) => events.push(event) });
+    const stamped: StampedEvent[] = [];
+    const c = client(server.url, {
+      onEvent: (event) => {
+        events.push(event);
+        stamped.push({ at: Date.now(), event });
+      },
+    });
     const run = c.establishAll(keys, { batchSize: 50, concurrency: 16 });
     const results = await collect(run);
     const summary = await run.done();
@@ -82,6 +88,9 @@ describe("establishAll in a hostile world: 10% of requests fail, at random, from
     const retries = retryAfterViolations(events, server.retryAfterMs);
     expect(retries.problems).toEqual([]);
     expect(retries.judged, "retries that name the answer's status and Retry-After").toBeGreaterThan(0);
+    // Each 429 and 503 paused the whole run (one shared gate): no request while one still asked to wait.
+    expect(events.filter((e) => e.type === "throttle").length, "throttle events").toBeGreaterThan(0);
+    expect(gateViolations(stamped)).toEqual([]);
     expect(unhandled).toEqual([]);
     expect(await socketsClosed(server)).toBe(0);
   });
