@@ -243,7 +243,11 @@ const takePaced = (state: RateState, pace: Bucket, now: number): number => {
 };
 
 async function waitSlow(state: RateState, signal: AbortSignal | undefined, maxWaitMs: number, run?: RunLink) {
-  const stop = run ? (signal ? AbortSignal.any([signal, run.stop]) : run.stop) : signal;
+  // Each waiter listens to a signal of its own, never to the caller's or the run's directly: 16
+  // batches waiting on one signal would be 16 listeners on it (Node warns from 11), and
+  // AbortSignal.any adds none to its sources. Made only here, on the slow path.
+  const sources = [signal, run?.stop].filter((source) => source !== undefined);
+  const stop = sources.length > 0 ? AbortSignal.any(sources) : undefined;
   let waited = false;
   try {
     for (let guard = 0; guard < 1e6; guard++) {

@@ -266,6 +266,33 @@ describe("Retry-After over the cap never produces a burst (point 4)", () => {
   });
 });
 
+describe("waiting at the gate adds no listener to a shared signal", () => {
+  it("16 batches waiting at the gate: no MaxListenersExceededWarning (each waiter listens to a signal of its own)", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      // Every batch's first answer is a 429 (Retry-After 1): all 16 wait at the gate at once.
+      const seen = new Set<string>();
+      const { client, events } = scripted((_n, body) => {
+        const first = body.ContactKeys[0] as string;
+        if (seen.has(first)) return ok(body);
+        seen.add(first);
+        return refusal(429, 50100, "1");
+      });
+      const summary = await client
+        .establishAll(keysOf(16 * 10), { batchSize: 10, concurrency: 16, adaptive: false })
+        .done();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(summary.established).toBe(160);
+      expect(events.filter((e) => e.type === "throttle").length).toBe(16);
+      expect(warnings.map((w) => w.name)).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});
+
 describe("adaptive concurrency (point 2)", () => {
   it("halves the in-flight limit once per throttling episode and adds one back per window", async () => {
     const { client, events } = scripted((n, body) => (n === 20 ? refusal(429, 50100, "0") : ok(body)));
