@@ -11,11 +11,11 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { extras } from "./extras.mjs";
-import { throttled, writeThrottled } from "./throttled.mjs";
 import { summarize } from "./measure.mjs";
 import { formatTop, topSelfTime } from "./profile.mjs";
 import { charts, markdown } from "./report.mjs";
 import { findProfileTarget, profileNames, SCENARIOS } from "./scenarios.mjs";
+import { throttled, writeThrottled } from "./throttled.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const startedAt = Date.now();
