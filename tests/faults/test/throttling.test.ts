@@ -173,15 +173,17 @@ describe("goal 7: a throttled service (R 40/s, burst 10, 40 ms; 12,000 keys, bat
       event: { type: "request", attempt: 1, url: `${server.url}/contacts/v1/establish`, keys: 50 },
     };
     expect(gateViolations([...firstEvents, early].sort((a, b) => a.at - b.at))).toHaveLength(1);
-    // The decision, which no CPU load changes: the pace it learned is R, within its margin.
-    expect(learned).toBeGreaterThanOrEqual(0.7 * R);
+    // The decision: the pace it learned is R, within its margin. Never above R is the safety side;
+    // the lower bound is tolerant, because a CPU-starved client measures the rate it could send
+    // at (0.65 R once, with the whole suite on two cores).
+    expect(learned).toBeGreaterThanOrEqual(0.5 * R);
     expect(learned).toBeLessThanOrEqual(1.05 * R);
     // Once learned, it runs close to R: 0.94-0.96 R on an idle machine (the bench has the figure).
     // A tolerant lower bound: one more throttling episode in the second half (a pause of 1 s in
-    // about 3 s, as when the suite's other files load the machine) gives about 0.7 R; without the
-    // learned pace the gate alone holds 0.25 R (the bench's fixed contender), so this still fails
-    // on a client that does not learn.
-    expect(sustained).toBeGreaterThanOrEqual(0.6);
+    // about 3 s) gives about 0.7 R, and a CPU-starved client that learned 0.65 R ran at 0.64 R.
+    // Without the learned pace the gate alone holds 0.25 R (the bench's fixed contender), so this
+    // still fails on a client that does not learn.
+    expect(sustained).toBeGreaterThanOrEqual(0.5);
 
     // Second run, same client and credentials, new keys: it starts with the pace it learned.
     const secondKeys = keysOf(12_000, "second");
