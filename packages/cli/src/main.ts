@@ -161,6 +161,8 @@ interface ThrottledStop {
   errorcode?: number | undefined;
   retryAfter?: number | undefined;
   summary?: { pausedMs?: number } | undefined;
+  /** Core's ThrottledStop: what stopped the run. */
+  stoppedBy?: "blocked" | "retry-after" | "no-progress" | "gate" | undefined;
 }
 
 /**
@@ -180,12 +182,17 @@ export function throttledMessage(
   flags: { out?: string | undefined; failed?: string | undefined },
   readThrough = "",
 ): string {
+  const code = stop.errorcode === undefined ? "" : `, errorcode ${stop.errorcode}`;
   const cause =
-    stop.errorcode === 50200
+    stop.errorcode === 50200 || stop.stoppedBy === "blocked"
       ? "Marketing Cloud temporarily blocked requests of these credentials (HTTP 429, errorcode 50200): too many requests were sent while it asked to wait"
-      : stop.retryAfter !== undefined
-        ? `Marketing Cloud asked to wait ${count(stop.retryAfter, "second")} (Retry-After${stop.errorcode === undefined ? "" : `, errorcode ${stop.errorcode}`}), longer than a run pauses (5 minutes)`
-        : `Marketing Cloud's rate limit stopped the run${stop.errorcode === undefined ? "" : ` (errorcode ${stop.errorcode})`}`;
+      : stop.stoppedBy === "no-progress"
+        ? `Marketing Cloud throttled every request for 5 minutes with no batch established (HTTP 429${code})`
+        : stop.stoppedBy === "gate"
+          ? `Marketing Cloud's rate limit paused requests of these credentials for ${count(stop.retryAfter ?? 0, "second")} more (a pause another client in this process started), longer than a run pauses (5 minutes)`
+          : stop.retryAfter !== undefined
+            ? `Marketing Cloud asked to wait ${count(stop.retryAfter, "second")} (Retry-After${code}), longer than a run pauses (5 minutes)`
+            : `Marketing Cloud's rate limit stopped the run${stop.errorcode === undefined ? "" : ` (errorcode ${stop.errorcode})`}`;
   const again =
     flags.out !== undefined
       ? `run again with --resume ${flags.out}: established keys are skipped, the keys not sent (NOT_SENT) and failed are sent again`
@@ -251,8 +258,9 @@ async function establish(keys: string[], flags: EstablishFlags, io: CliIo, forma
   let halted = false;
   let run: ReturnType<NodeContactsClient["establishAll"]> | undefined;
   const abort = new AbortController();
-  // Every batch of the run listens to it (up to --concurrency of them, also while waiting at the
-  // rate-limit gate): not a leak, so no MaxListenersExceededWarning on stderr.
+  // Every request in flight listens to it (core's pipeline adds one listener per attempt, up to
+  // --concurrency of them; waiters at the rate-limit gate listen to signals of their own): not a
+  // leak, so no MaxListenersExceededWarning on stderr.
   setMaxListeners(0, abort.signal);
   /** Stops the run for good: no new batches, and the ones in flight are aborted (their keys: ABORTED). */
   const stopWith = (error: CliUsageError) => {

@@ -55,6 +55,15 @@ describe("progress text under throttling", () => {
     expect(long).toContain("600 seconds (Retry-After, errorcode 50100)");
     expect(long).toContain("f.txt");
     expect(long).toContain("--resume");
+    // Each stop says its own cause (the run's error names it in stoppedBy).
+    expect(
+      throttledMessage({ code: "CONTACTS_THROTTLED", stoppedBy: "no-progress", retryAfter: 1, errorcode: 50100 }, {}),
+    ).toMatch(
+      /^Marketing Cloud throttled every request for 5 minutes with no batch established \(HTTP 429, errorcode 50100\)\./,
+    );
+    expect(throttledMessage({ code: "CONTACTS_THROTTLED", stoppedBy: "gate", retryAfter: 400 }, {})).toMatch(
+      /^Marketing Cloud's rate limit paused requests of these credentials for 400 seconds more \(a pause another client in this process started\)/,
+    );
     expect(throttledMessage({ code: "CONTACTS_THROTTLED" }, {}, "keys.txt:12")).toContain(
       "read through keys.txt:12; nothing after it was read",
     );

@@ -15,6 +15,7 @@
  * @packageDocumentation
  */
 import {
+  assertContactKeys,
   type ClientOptions,
   type ContactsClient,
   ContactsValidationError,
@@ -24,6 +25,7 @@ import {
 } from "@sfmc-contacts/core";
 import {
   type AttemptControl,
+  checkTimeout,
   DEFAULT_TIMEOUT_MS,
   eitherSignal,
   fetchTransport,
@@ -320,8 +322,17 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     ...core,
     // A single call waits at the gate before it starts, outside its time limit (a run's batches
     // and every retry wait in core); no promise is made while the gate is open.
+    // A call core would refuse is refused first, without waiting or taking a budget token; and
+    // whatever it throws arrives as a rejection, as from core.
     establish: ((keys, callOptions) => {
-      const closed = gate(eitherSignal(options.signal, callOptions?.signal), undefined);
+      let closed: Promise<void> | undefined;
+      try {
+        assertContactKeys(keys);
+        checkTimeout(callOptions?.timeoutMs);
+        closed = gate(eitherSignal(options.signal, callOptions?.signal), undefined);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return closed ? closed.then(() => core.establish(keys, callOptions)) : core.establish(keys, callOptions);
     }) as ContactsClient["establish"],
     close: () => (closing ??= agent ? agent.close() : Promise.resolve()),

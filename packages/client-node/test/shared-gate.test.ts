@@ -90,6 +90,24 @@ describe("point 1: one gate per identity in the process", () => {
     expect(arrivals.has("never")).toBe(false);
   });
 
+  it("a call core would refuse is refused at once while the gate is closed: no wait, no ContactsThrottledError, always a rejection", async () => {
+    const options = identity();
+    await closeGate(options, 60);
+    const b = createContactsClient(options);
+    const started = Date.now();
+    const empty = await b.establish([]).catch((e: unknown) => e);
+    const timeout = await b.establish(["a"], { timeoutMs: -5 }).catch((e: unknown) => e);
+    expect(empty).toBeInstanceOf(ContactsValidationError);
+    expect(timeout).toBeInstanceOf(ContactsValidationError);
+    // A hang guard: the gate is closed for 60 s; both were refused without waiting for it.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // A signal that is not one is refused as a rejection, not thrown at the call.
+    const withSignal = createContactsClient({ ...options, signal: new AbortController().signal });
+    const call = withSignal.establish(["a"], { signal: {} as AbortSignal });
+    expect(call).toBeInstanceOf(Promise);
+    await expect(call).rejects.toBeInstanceOf(TypeError);
+  });
+
   it("another secret, or another scope, is another identity: its own gate", async () => {
     const options = identity();
     await closeGate(options, 60);

@@ -169,8 +169,10 @@ export interface EstablishAllRun<Result = ContactResult> extends AsyncIterable<R
   done(): Promise<EstablishAllSummary>;
   /**
    * Stops reading the input, even while it is waiting for its next key. The keys already read are
-   * still sent (the last batch may be partial) and the batches in flight finish. The summary then
-   * has `stopped: true`.
+   * still sent (the last batch may be partial) and the batches in flight finish. A batch waiting
+   * at the rate-limit gate is sent when the pause ends (at most `maxPauseMs` later); abort the
+   * run's `signal` to end it at once instead (its keys are then `NOT_SENT` or `ABORTED`). The
+   * summary then has `stopped: true`.
    *
    * If the input was already asked for its next key (its `next()` is pending) when the run stops,
    * here or by the signal, the run waits up to 500 ms for it: a key given by then is read and

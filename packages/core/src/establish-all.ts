@@ -14,7 +14,7 @@ import { keyProblem } from "./keys.js";
 import { type CallOptions, type createPipeline, eitherSignal, type PipelineConfig } from "./pipeline.js";
 import type { AcknowledgedKey, ContactResult } from "./results.js";
 import { isThrottled, type RunLink, throttledError } from "./throttle.js";
-import type { ContactsThrottledError } from "./throttled-error.js";
+import type { ContactsThrottledError, ThrottledStop } from "./throttled-error.js";
 
 type Result = ContactResult | AcknowledgedKey;
 
@@ -102,8 +102,6 @@ export function establishAll(
   onEvent?: ContactsEventListener,
 ): EstablishAllRun<Result> {
   const [size, concurrency, flushMs, open] = checkRun(input, options);
-  // Here, not in checkRun (bytes in the browser download): a bad value fails the run before it reads anything.
-  checkNumber(options.maxPauseMs, "maxPauseMs", 0, true, MAX_TIMER_MS);
   const { signal, onProgress } = options;
   const adaptive = options.adaptive !== false;
   const maxPauseMs = options.maxPauseMs ?? MAX_PAUSE_MS;
@@ -140,7 +138,12 @@ export function establishAll(
   next();
   /** Why throttling stopped the run: set once; the run then reads no more and sends nothing new. */
   let halt:
-    | { error: ContactsApiError | ContactsThrottledError; retryAfter: number | undefined; reason: string }
+    | {
+        error: ContactsApiError | ContactsThrottledError;
+        retryAfter: number | undefined;
+        reason: string;
+        stoppedBy: ThrottledStop;
+      }
     | undefined;
   const halter = new AbortController();
   const haltReason = () => halt?.reason;
@@ -196,32 +199,36 @@ export function establishAll(
     halter.abort(
       throttledError(
         `establishAll: ${stop.reason}`,
-        { retryAfter: stop.retryAfter, errorcode: stop.error.errorcode, summary: undefined },
+        { retryAfter: stop.retryAfter, errorcode: stop.error.errorcode, summary: undefined, stoppedBy: stop.stoppedBy },
         cause,
       ),
     );
     interrupt();
   };
 
+  let throttledSince: number | undefined;
   const link: RunLink = {
     maxPauseMs,
     paced: adaptive,
     stop: halter.signal,
-    lastOk: Date.now(),
     throttled(error, waitMs) {
       t.throttled++;
       okSince = 0;
       const now = Date.now();
-      if (waitMs === undefined || waitMs > maxPauseMs || now - link.lastOk > maxPauseMs) {
+      // Throttled since the last batch established (or since the first throttle of the run): not
+      // since the run was made, nor across an idle input's wait for its next key.
+      throttledSince ??= now;
+      if (waitMs === undefined || waitMs > maxPauseMs || now - throttledSince > maxPauseMs) {
         if (halt) return;
         const retryAfter = waitMs === undefined ? undefined : Math.ceil(waitMs / 1000);
         const reason =
           waitMs === undefined
             ? `the run stopped: Marketing Cloud temporarily blocked requests of these credentials (HTTP ${error.status}, errorcode ${error.errorcode})`
             : waitMs > maxPauseMs
-              ? `the run stopped: Marketing Cloud asked to wait ${retryAfter} s (Retry-After), over maxPauseMs (${maxPauseMs} ms)`
+              ? `the run stopped: Marketing Cloud asked to wait ${retryAfter} s (its Retry-After, or longer after repeated throttling), over maxPauseMs (${maxPauseMs} ms)`
               : `the run stopped: Marketing Cloud throttled its requests with no batch established for over maxPauseMs (${maxPauseMs} ms)`;
-        stopFor({ error, retryAfter, reason }, error);
+        const stoppedBy = waitMs === undefined ? "blocked" : waitMs > maxPauseMs ? "retry-after" : "no-progress";
+        stopFor({ error, retryAfter, reason, stoppedBy }, error);
       } else if (adaptive && now >= episodeUntil) {
         // One cut per episode: the answers to batches already in flight at the cut arrive before the gate reopens.
         episodeUntil = now + waitMs;
@@ -413,7 +420,7 @@ export function establishAll(
       let results: Result[];
       try {
         const answer = await send(keys, signal);
-        link.lastOk = Date.now();
+        throttledSince = undefined;
         if (adaptive && limit < concurrency && ++okSince >= limit) setLimit(limit + 1);
         results = acknowledgeOnly
           ? keys.map((key, i) => ({
@@ -440,6 +447,7 @@ export function establishAll(
               error: refusal,
               retryAfter: refusal.retryAfter,
               reason: `the run stopped: Marketing Cloud's rate limit paused requests of these credentials for ${refusal.retryAfter} s more, over maxPauseMs (${maxPauseMs} ms)`,
+              stoppedBy: "gate",
             },
             refusal,
           );
@@ -488,6 +496,10 @@ export function establishAll(
       signal?.addEventListener("abort", interrupt);
       try {
         try {
+          // Here, not in checkRun (bytes in the browser download), and inside the run, so that it
+          // rejects done() and the iteration (a run never started, or only stopped, leaves no
+          // unhandled rejection): a bad value fails the run before it reads anything.
+          checkNumber(options.maxPauseMs, "maxPauseMs", 0, true, MAX_TIMER_MS);
           if (Array.isArray(input)) refuseHoles(input);
           iterator = open.call(input);
           if (typeof iterator?.next !== "function") {
@@ -509,11 +521,11 @@ export function establishAll(
         // Set by the link's callbacks, which the compiler cannot see.
         const stoppedBy = halt as typeof halt;
         if (stoppedBy) {
-          const { error, retryAfter, reason } = stoppedBy;
+          const { error, retryAfter, reason, stoppedBy: by } = stoppedBy;
           const refused = result.failed - result.notSent;
           throw throttledError(
             `establishAll stopped: ${reason.replace("the run stopped: ", "")}. ${result.notSent} keys were not sent (NOT_SENT) and ${refused} failed (REQUEST_FAILED or invalid). Wait before sending them again${error.errorcode === 50200 ? ", and lower concurrency or set maxRequestsPerSecond" : ""}.`,
-            { retryAfter, errorcode: error.errorcode, summary: result },
+            { retryAfter, errorcode: error.errorcode, summary: result, stoppedBy: by },
             error,
           );
         }

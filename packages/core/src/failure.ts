@@ -111,6 +111,9 @@ export const classify = (caught: unknown, reason: unknown): ContactsError =>
       ? caught
       : new ContactsNetworkError(caught);
 
+/** The least backoff between repeated throttling answers of one call (with `retry.baseDelayMs` 0). */
+const MIN_THROTTLE_BACKOFF_MS = 100;
+
 /**
  * Goes on from a first attempt that gave no answer: retries what can be retried (with backoff,
  * never sooner than `Retry-After`), repeats an attempt once after credentials were renewed, and
@@ -135,11 +138,19 @@ export async function recover(
   let last: ContactsError | undefined;
   // Every attempt after the first waits at the gate first, outside its time limit (the first
   // waited before the call: see PipelineConfig's throttle).
+  // A run stopped by throttling (50200, or a pause over maxPauseMs) sends nothing more: no retry
+  // and no re-send of its batches (their last answer stands). Also for a browser gate, which a
+  // 50200 alone does not make.
   const again = async (n: number, renewed: boolean) => {
+    run?.stop.throwIfAborted();
     const gate = throttle.wait?.(outer, run);
     if (gate) await gate;
     return attempt(n, renewed);
   };
+  // Throttling answers this call met: from the second on, the wait backs off whatever Retry-After
+  // says (0, or a date in the past, would otherwise re-send at once, and a run's re-sends use up
+  // no attempt).
+  let throttles = 0;
   for (let n = 1; ; ) {
     if (!outcome) renewed = true;
     else if (!(outcome instanceof Error)) return outcome;
@@ -150,7 +161,14 @@ export async function recover(
       const retryAfterMs = retryAfter === undefined ? undefined : retryAfter * 1000;
       if ((status === 429 && errorcode !== BLOCKED) || (status === 503 && retryAfterMs !== undefined)) {
         // Throttling: one pause for every caller of this limit.
-        const wait = retryAfterMs ?? Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (n - 1));
+        const backoff = Math.min(
+          retry.maxDelayMs,
+          Math.max(retry.baseDelayMs, MIN_THROTTLE_BACKOFF_MS) *
+            2 ** Math.max(0, throttles - (retryAfterMs === undefined ? 0 : 1)),
+        );
+        const wait =
+          retryAfterMs === undefined ? backoff : throttles === 0 ? retryAfterMs : Math.max(retryAfterMs, backoff);
+        throttles++;
         throttle.state ??= createRateState();
         const state = throttle.state;
         throttle.wait ??= bindThrottle(state, retry).wait;
@@ -187,15 +205,26 @@ export async function recover(
         throw error;
       }
       emit(onEvent, { type: "retry", attempt: n, delayMs: delay, reason: error.message, status, retryAfterMs });
-      await sleep(delay, outer);
+      // A run's backoff also ends when throttling stops the run: the batch fails with its answer.
+      try {
+        await sleep(delay, run ? AbortSignal.any(outer ? [outer, run.stop] : [run.stop]) : outer);
+      } catch (caught) {
+        if (run && !outer?.aborted && isThrottled(caught)) {
+          emit(onEvent, { type: "error", error });
+          throw error;
+        }
+        throw caught;
+      }
       n++;
     }
     // After a renewal, the same attempt again.
     try {
       outcome = await again(n, renewed);
     } catch (caught) {
-      // A run's batch stopped at the gate after it was sent once: it fails with its last answer.
-      if (run && last && !outer?.aborted && isThrottled(caught)) {
+      // A call stopped at the gate after it was sent once (a run's batch, or a single call whose
+      // retry would wait longer than retry.maxDelayMs): it fails with its last answer, which was
+      // sent, not with "nothing was sent".
+      if (last && !outer?.aborted && isThrottled(caught)) {
         emit(onEvent, { type: "error", error: last });
         throw last;
       }

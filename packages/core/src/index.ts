@@ -51,5 +51,5 @@ export type {
   FailureCode,
 } from "./results.js";
 export { parseRetryAfter, type RetryOptions } from "./retry.js";
-export { ContactsThrottledError } from "./throttled-error.js";
+export { ContactsThrottledError, type ThrottledStop } from "./throttled-error.js";
 export type { EstablishTransport, TransportReply, TransportRequest } from "./transport.js";

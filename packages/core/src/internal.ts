@@ -11,6 +11,6 @@
  * @packageDocumentation
  */
 export { emit } from "./events.js";
-export { type AttemptControl, DEFAULT_TIMEOUT_MS, eitherSignal } from "./pipeline.js";
+export { type AttemptControl, checkTimeout, DEFAULT_TIMEOUT_MS, eitherSignal } from "./pipeline.js";
 export { resolveRetry } from "./retry.js";
 export { fetchTransport, isRedirect, MAX_RESPONSE_BYTES, readCapped, refuseAnswer } from "./transport.js";

@@ -98,7 +98,12 @@ export const eitherSignal = (a: AbortSignal | undefined, b: AbortSignal | undefi
 
 /**
  * setTimeout fires at once for delays over 2^31-1 ms, so larger values (and Infinity) are refused.
- * Per-call values are checked by the client when the call is made (`establishAll`'s included). @internal
+ * Per-call values are checked by the client when the call is made (`establishAll`'s included).
+ * @internal
+ * @example
+ * ```ts
+ * checkTimeout(options.timeoutMs); // throws ContactsValidationError for -5, 1.5 or 2 ** 31
+ * ```
  */
 export const checkTimeout = (timeoutMs: number | undefined) =>
   checkNumber(timeoutMs, "timeoutMs", 1, true, 2 ** 31 - 1);

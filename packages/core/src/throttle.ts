@@ -22,17 +22,19 @@ class ThrottledTwin extends ContactsError {
   override readonly name = "ContactsThrottledError" as const;
   declare readonly code: "CONTACTS_THROTTLED";
 }
+// What loggers and Node's inspect print (constructor.name): the public name, not the twin's.
+Object.defineProperty(ThrottledTwin, "name", { value: "ContactsThrottledError" });
 
 /**
  * A `ContactsThrottledError`, with every field given (`undefined` when unknown). @internal
  * @example
  * ```ts
- * throw throttledError("paused", { retryAfter: 5, errorcode: undefined, summary: undefined });
+ * throw throttledError("paused", { retryAfter: 5, errorcode: undefined, summary: undefined, stoppedBy: "gate" });
  * ```
  */
 export const throttledError = (
   message: string,
-  init: Pick<ContactsThrottledError, "retryAfter" | "errorcode" | "summary">,
+  init: Pick<ContactsThrottledError, "retryAfter" | "errorcode" | "summary" | "stoppedBy">,
   cause?: unknown,
 ): ContactsThrottledError =>
   new ThrottledTwin(message, { retryable: true, ...init }, cause) as unknown as ContactsThrottledError;
@@ -47,6 +49,8 @@ export interface Bucket {
   tokens: number;
   /** Date.now() of the last refill. */
   at: number;
+  /** A learned pace: the rate it was learned at (it grows from there, up to PACE_OUTGROWN times). */
+  learned?: number;
 }
 
 /**
@@ -91,8 +95,6 @@ export interface RunLink {
   throttled(error: ContactsApiError, waitMs: number | undefined): void;
   /** A batch starts (resumeAt) or stops (undefined) waiting at the gate. */
   waiting(resumeAt: number | undefined): void;
-  /** Date.now() of the run's last batch answered 200 (or its start). */
-  lastOk: number;
   /** The pace last reported to the run (requests/s). */
   perSecond?: number | undefined;
   /** The learned pace that applies to the run changed (undefined: none). */
@@ -125,6 +127,14 @@ const POINTS = 4;
 /** Additive probing: the pace grows 1 %/s, the growth doubling every 10 s after a reopening. */
 const GROWTH = 0.01;
 const GROWTH_DOUBLES_MS = 10_000;
+/** The growth doubles at most this many times (to 64 %/s, 1 minute after a reopening). */
+const GROWTH_DOUBLINGS = 6;
+/**
+ * A pace that has grown to this many times the rate it was learned at without meeting the limit
+ * again no longer describes the service (the limit was raised, or the 429s came from elsewhere):
+ * it is dropped, and the run is held by its concurrency and the gate until the next 429.
+ */
+const PACE_OUTGROWN = 4;
 /** The pace's burst: 100 ms worth of requests (timer lateness), at least 1. */
 const BURST_SECONDS = 0.1;
 
@@ -172,8 +182,9 @@ export function closeGate(state: RateState, waitMs: number, now = Date.now()): n
 const take = (bucket: Bucket, now: number): number => {
   bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) * bucket.perSecond) / 1000);
   bucket.at = now;
-  if (bucket.tokens >= 1) {
-    bucket.tokens--;
+  // Never NaN (a 0 × Infinity refill): a bucket that cannot say how long to wait does not hold.
+  if (bucket.tokens >= 1 || !Number.isFinite(bucket.tokens)) {
+    bucket.tokens = Math.max(0, Math.min(bucket.burst, bucket.tokens) - 1) || 0;
     return 0;
   }
   return Math.ceil(((1 - bucket.tokens) * 1000) / bucket.perSecond);
@@ -228,7 +239,13 @@ export function settle(state: RateState, now: number): void {
   // to measure (answers within the same ms) teaches nothing: the pace stays as it was.
   if (sent > 0 && perSecond > 0) {
     state.pace = Number.isFinite(perSecond)
-      ? { perSecond: Math.max(0.1, perSecond), burst: Math.max(1, perSecond * BURST_SECONDS), tokens: 1, at: now }
+      ? {
+          perSecond: Math.max(0.1, perSecond),
+          burst: Math.max(1, perSecond * BURST_SECONDS),
+          tokens: 1,
+          at: now,
+          learned: Math.max(0.1, perSecond),
+        }
       : undefined;
   } else state.points = points.slice(0, -1);
   state.period = { openedAt: now, sent: 0, failed: 0 };
@@ -236,8 +253,13 @@ export function settle(state: RateState, now: number): void {
 
 /** Takes a pace token, the pace grown lazily first (additive probing). */
 const takePaced = (state: RateState, pace: Bucket, now: number): number => {
-  const growth = GROWTH * 2 ** Math.floor((now - state.period.openedAt) / GROWTH_DOUBLES_MS);
-  pace.perSecond *= 1 + (growth * Math.max(0, now - pace.at)) / 1000;
+  const doublings = Math.min(GROWTH_DOUBLINGS, Math.floor((now - state.period.openedAt) / GROWTH_DOUBLES_MS));
+  pace.perSecond *= 1 + (GROWTH * 2 ** doublings * Math.max(0, now - pace.at)) / 1000;
+  if (!(pace.perSecond <= PACE_OUTGROWN * (pace.learned ?? pace.perSecond))) {
+    // Outgrown (or not a number): no pace until the next 429 teaches one.
+    state.pace = undefined;
+    return 0;
+  }
   pace.burst = Math.max(1, pace.perSecond * BURST_SECONDS);
   return take(pace, now);
 };
@@ -259,7 +281,7 @@ async function waitSlow(state: RateState, signal: AbortSignal | undefined, maxWa
           const retryAfter = Math.ceil(ms / 1000);
           throw throttledError(
             `Marketing Cloud's rate limit paused requests of these credentials for ${retryAfter} s more, over the ${maxWaitMs} ms this call waits (${run ? "maxPauseMs" : "retry.maxDelayMs"}): nothing was sent; try again later`,
-            { retryAfter, errorcode: undefined, summary: undefined },
+            { retryAfter, errorcode: undefined, summary: undefined, stoppedBy: "gate" },
           );
         }
         if (!waited) run?.waiting(state.closedUntil);

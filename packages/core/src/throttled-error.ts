@@ -2,6 +2,22 @@ import { ContactsError } from "./errors.js";
 import type { EstablishAllSummary } from "./establish-all-options.js";
 
 /**
+ * What stopped a call or a run, on `ContactsThrottledError.stoppedBy`:
+ * - `"blocked"`: Marketing Cloud answered 50200 (requests temporarily blocked);
+ * - `"retry-after"`: a throttling answer asked to wait longer than `maxPauseMs` (its `Retry-After`,
+ *   or the backoff of repeated throttling);
+ * - `"no-progress"`: throttled with no batch established for `maxPauseMs`;
+ * - `"gate"`: a pause another call of the same credentials started lasts longer than this call or
+ *   run may wait (`retry.maxDelayMs` or `maxPauseMs`); nothing was sent for it.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof ContactsThrottledError && error.stoppedBy === "blocked") alertOps();
+ * ```
+ */
+export type ThrottledStop = "blocked" | "retry-after" | "no-progress" | "gate";
+
+/**
  * Marketing Cloud's rate limit stopped a call or a run, with nothing more sent: `establishAll`
  * stopped on `50200` (requests temporarily blocked), on a `Retry-After` over `maxPauseMs`, or after
  * `maxPauseMs` of throttling with no batch established; or `establish` found the shared pause
@@ -30,6 +46,8 @@ export class ContactsThrottledError extends ContactsError {
   declare readonly errorcode: number | undefined;
   /** The run's summary, when a run stopped (every key read has its result). */
   declare readonly summary: EstablishAllSummary | undefined;
+  /** What stopped it (see {@link ThrottledStop}); undefined only for one an app made without it. */
+  declare readonly stoppedBy: ThrottledStop | undefined;
 
   constructor(
     message: string,
@@ -37,12 +55,20 @@ export class ContactsThrottledError extends ContactsError {
       retryAfter?: number | undefined;
       errorcode?: number | undefined;
       summary?: EstablishAllSummary | undefined;
+      stoppedBy?: ThrottledStop | undefined;
     },
     cause?: unknown,
   ) {
     super(
       message,
-      { retryAfter: undefined, errorcode: undefined, summary: undefined, retryable: true, ...init },
+      {
+        retryAfter: undefined,
+        errorcode: undefined,
+        summary: undefined,
+        stoppedBy: undefined,
+        retryable: true,
+        ...init,
+      },
       cause,
     );
   }

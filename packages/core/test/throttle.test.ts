@@ -146,6 +146,7 @@ describe("the shared gate (issue 15, point 1)", () => {
     expect((second as ContactsThrottledError).name).toBe("ContactsThrottledError");
     expect((second as ContactsThrottledError).retryAfter).toBeGreaterThan(55);
     expect((second as ContactsThrottledError).message).toContain("over maxPauseMs (1000 ms)");
+    expect((second as ContactsThrottledError).stoppedBy).toBe("gate");
     // The run stops at the first batch the gate refuses: what was read is NOT_SENT, the rest unread.
     const { summary } = second as ContactsThrottledError;
     expect(summary?.notSent).toBe(summary?.total);
@@ -189,6 +190,7 @@ describe("50200, temporarily blocked (point 5)", () => {
     expect(failure).toBeInstanceOf(ContactsThrottledError);
     const error = failure as ContactsThrottledError;
     expect(error.errorcode).toBe(50200);
+    expect(error.stoppedBy).toBe("blocked");
     expect(error.retryAfter).toBeUndefined();
     expect(error.message).toContain("50200");
     expect(sent.length).toBe(3);
@@ -210,6 +212,7 @@ describe("Retry-After over the cap never produces a burst (point 4)", () => {
     expect(error).toBeInstanceOf(ContactsThrottledError);
     expect(error.retryAfter).toBe(600);
     expect(error.errorcode).toBe(50100);
+    expect(error.stoppedBy).toBe("retry-after");
     expect(error.summary?.notSent).toBeGreaterThan(0);
     expect(sent.length).toBeLessThanOrEqual(16);
     expect((error.summary?.established ?? 0) + (error.summary?.failed ?? 0)).toBe(error.summary?.total);
@@ -242,6 +245,7 @@ describe("Retry-After over the cap never produces a burst (point 4)", () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ContactsThrottledError);
     expect((error as ContactsThrottledError).message).toContain("maxPauseMs");
+    expect((error as ContactsThrottledError).stoppedBy).toBe("no-progress");
     expect(sent.length).toBeLessThanOrEqual(10);
   });
 
@@ -265,6 +269,84 @@ describe("Retry-After over the cap never produces a burst (point 4)", () => {
     expect((error as ContactsValidationError).reason).toBe("maxPauseMs");
     expect(read).toBe(0);
     expect(sent.length).toBe(0);
+  });
+});
+
+describe("review of issue 15: no tight loops, no sends after a stop, no stale timers", () => {
+  it("repeated throttling backs off whatever Retry-After says: with Retry-After 0 the re-sends of one batch wait 0, 100, 200, 400 ms", async () => {
+    const { client, events } = scripted((n, body) => (n < 5 ? refusal(429, 50100, "0") : ok(body)), {
+      retry: { attempts: 4, baseDelayMs: 0 },
+    });
+    const summary = await client.establishAll(keysOf(50), { batchSize: 50, concurrency: 1 }).done();
+    expect(summary.established).toBe(50);
+    const delays = events.filter((e) => e.type === "retry").map((e) => (e as { delayMs: number }).delayMs);
+    expect(delays).toEqual([0, 100, 200, 400, 800]);
+  });
+
+  it("without Retry-After the re-sends back off exponentially from baseDelayMs", async () => {
+    const { client, events } = scripted((n, body) => (n < 4 ? refusal(429, 50100) : ok(body)), {
+      retry: { attempts: 4, baseDelayMs: 20, maxDelayMs: 30_000 },
+    });
+    await client.establishAll(keysOf(50), { batchSize: 50, concurrency: 1 }).done();
+    const delays = events.filter((e) => e.type === "retry").map((e) => (e as { delayMs: number }).delayMs);
+    expect(delays).toEqual([100, 200, 400, 800]);
+  });
+
+  it("a run stopped by 50200 sends no retry of its other batches, and does not wait for their backoff", async () => {
+    const { client, sent } = scripted(
+      (n, body) => (body.ContactKeys[0] === "K0" ? refusal(429, 50200) : n < 3 ? refusal(500, 0) : ok(body)),
+      { retry: { attempts: 4, baseDelayMs: 5000, maxDelayMs: 30_000 } },
+    );
+    const started = Date.now();
+    const error = await client
+      .establishAll(keysOf(100), { batchSize: 50, concurrency: 2 })
+      .done()
+      .catch((caught: unknown) => caught);
+    expect((error as ContactsThrottledError).stoppedBy).toBe("blocked");
+    // K0's 50200 and K50's 500: nothing after the stop (its retry would come 5 s later).
+    expect(sent.length).toBe(2);
+    expect((error as ContactsThrottledError).summary?.failed).toBe(100);
+    // A hang guard, not a speed test: the 5 s backoff was not waited for.
+    expect(Date.now() - started).toBeLessThan(4500);
+  });
+
+  it("an input idle for longer than maxPauseMs between keys is not stopped by its first 429", async () => {
+    const { client } = scripted((n, body) => (n === 1 ? refusal(429, 50100, "0") : ok(body)));
+    async function* slow() {
+      yield "A";
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      yield "B";
+    }
+    const summary = await client.establishAll(slow(), { batchSize: 1, flushMs: 0, maxPauseMs: 100 }).done();
+    expect(summary.established).toBe(2);
+    expect(summary.throttled).toBe(1);
+  });
+
+  it("a single call whose retry the gate refuses fails with the answer it got (it was sent), not 'nothing was sent'", async () => {
+    // Its first answer, a 500, is retried; meanwhile a run's 429 closed the gate for 60 s, over its maxDelayMs.
+    let release!: () => void;
+    const closed = new Promise<void>((resolve) => (release = resolve));
+    const { client, sent } = scripted(
+      async (_n, body) => {
+        if (body.ContactKeys[0] === "Single") {
+          await closed;
+          return refusal(500, 0);
+        }
+        release();
+        return refusal(429, 50100, "60");
+      },
+      { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1000 } },
+    );
+    const single = client.establish(["Single"]).catch((error: unknown) => error);
+    const run = client
+      .establishAll(keysOf(50), { batchSize: 50, maxPauseMs: 1000 })
+      .done()
+      .catch(() => {});
+    const error = await single;
+    await run;
+    expect(error).toBeInstanceOf(ContactsApiError);
+    expect((error as ContactsApiError).status).toBe(500);
+    expect(sent.filter((s) => s.keys[0] === "Single").length).toBe(1);
   });
 });
 

@@ -22,8 +22,16 @@ const summary: EstablishAllSummary = {
 
 describe("ContactsThrottledError and the twin the clients throw", () => {
   const cause = new Error("the answer");
-  const thrown = throttledError("stopped", { retryAfter: 5, errorcode: 50100, summary }, cause);
-  const made = new ContactsThrottledError("stopped", { retryAfter: 5, errorcode: 50100, summary }, cause);
+  const thrown = throttledError(
+    "stopped",
+    { retryAfter: 5, errorcode: 50100, summary, stoppedBy: "retry-after" as const },
+    cause,
+  );
+  const made = new ContactsThrottledError(
+    "stopped",
+    { retryAfter: 5, errorcode: 50100, summary, stoppedBy: "retry-after" as const },
+    cause,
+  );
 
   it("a thrown one is instanceof the public class, ContactsError and Error", () => {
     expect(thrown).toBeInstanceOf(ContactsThrottledError);
@@ -45,6 +53,7 @@ describe("ContactsThrottledError and the twin the clients throw", () => {
       retryAfter: error.retryAfter,
       errorcode: error.errorcode,
       summary: error.summary,
+      stoppedBy: error.stoppedBy,
       retryable: error.retryable,
       cause: error.cause,
       own: Object.keys(error).sort(),
