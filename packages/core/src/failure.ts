@@ -113,6 +113,8 @@ export const classify = (caught: unknown, reason: unknown): ContactsError =>
 
 /** The least backoff between repeated throttling answers of one call (with `retry.baseDelayMs` 0). */
 const MIN_THROTTLE_BACKOFF_MS = 100;
+/** The most that floor grows to under a short Retry-After: one request a second per batch. */
+const MAX_THROTTLE_FLOOR_MS = 1000;
 
 /**
  * Goes on from a first attempt that gave no answer: retries what can be retried (with backoff,
@@ -161,13 +163,18 @@ export async function recover(
       const retryAfterMs = retryAfter === undefined ? undefined : retryAfter * 1000;
       if ((status === 429 && errorcode !== BLOCKED) || (status === 503 && retryAfterMs !== undefined)) {
         // Throttling: one pause for every caller of this limit.
-        const backoff = Math.min(
-          retry.maxDelayMs,
-          Math.max(retry.baseDelayMs, MIN_THROTTLE_BACKOFF_MS) *
-            2 ** Math.max(0, throttles - (retryAfterMs === undefined ? 0 : 1)),
-        );
+        // Without Retry-After: the usual backoff, doubling up to maxDelayMs. With one, honoured as
+        // it is, but from the second answer on never less than a floor that doubles up to 1 s: a
+        // Retry-After of 0 (or a date in the past) costs each batch at most one request a second,
+        // and a real Retry-After (1 s and more) is not lengthened, since every longer wait would
+        // pause the whole run at the shared gate.
+        const doubling = Math.max(retry.baseDelayMs, MIN_THROTTLE_BACKOFF_MS) * 2 ** Math.max(0, throttles - 1);
         const wait =
-          retryAfterMs === undefined ? backoff : throttles === 0 ? retryAfterMs : Math.max(retryAfterMs, backoff);
+          retryAfterMs === undefined
+            ? Math.min(retry.maxDelayMs, Math.max(retry.baseDelayMs, MIN_THROTTLE_BACKOFF_MS) * 2 ** throttles)
+            : throttles === 0
+              ? retryAfterMs
+              : Math.max(retryAfterMs, Math.min(MAX_THROTTLE_FLOOR_MS, retry.maxDelayMs, doubling));
         throttles++;
         throttle.state ??= createRateState();
         const state = throttle.state;

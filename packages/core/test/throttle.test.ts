@@ -273,14 +273,21 @@ describe("Retry-After over the cap never produces a burst (point 4)", () => {
 });
 
 describe("review of issue 15: no tight loops, no sends after a stop, no stale timers", () => {
-  it("repeated throttling backs off whatever Retry-After says: with Retry-After 0 the re-sends of one batch wait 0, 100, 200, 400 ms", async () => {
-    const { client, events } = scripted((n, body) => (n < 5 ? refusal(429, 50100, "0") : ok(body)), {
+  it("repeated throttling backs off whatever Retry-After says: with Retry-After 0 the re-sends of one batch wait 0, 100, 200, 400, 800, 1000, 1000 ms", async () => {
+    const { client, events } = scripted((n, body) => (n < 7 ? refusal(429, 50100, "0") : ok(body)), {
       retry: { attempts: 4, baseDelayMs: 0 },
     });
     const summary = await client.establishAll(keysOf(50), { batchSize: 50, concurrency: 1 }).done();
     expect(summary.established).toBe(50);
     const delays = events.filter((e) => e.type === "retry").map((e) => (e as { delayMs: number }).delayMs);
-    expect(delays).toEqual([0, 100, 200, 400, 800]);
+    expect(delays).toEqual([0, 100, 200, 400, 800, 1000, 1000]);
+  });
+
+  it("a Retry-After of 1 s is honoured as it is, however often it comes (no longer pause at the shared gate)", async () => {
+    const { client, events } = scripted((n, body) => (n < 3 ? refusal(429, 50100, "1") : ok(body)));
+    await client.establishAll(keysOf(50), { batchSize: 50, concurrency: 1 }).done();
+    const delays = events.filter((e) => e.type === "retry").map((e) => (e as { delayMs: number }).delayMs);
+    expect(delays).toEqual([1000, 1000, 1000]);
   });
 
   it("without Retry-After the re-sends back off exponentially from baseDelayMs", async () => {
