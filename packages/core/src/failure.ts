@@ -20,7 +20,7 @@ import type { CallOptions, PipelineConfig } from "./pipeline.js";
 import { type Attempt, json, unwrap } from "./pipeline.js";
 import { isError } from "./results.js";
 import type { RetryPolicy } from "./retry.js";
-import { bindThrottle, closeGate, createRateState, isThrottled } from "./throttle.js";
+import { bindThrottle, closeGate, createRateState, isThrottled, sleep } from "./throttle.js";
 
 /** Marketing Cloud's "requests temporarily blocked": its length is unknown, so it is never retried. */
 export const BLOCKED = 50200;
@@ -254,22 +254,6 @@ export function retryDelay(
   if (retryAfterMs !== undefined && retryAfterMs > policy.maxDelayMs) return undefined;
   const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.max(retryAfterMs ?? 0, Math.round(backoff * (0.5 + random() / 2)));
-}
-
-/** Waits, or rejects with the signal's reason when it aborts first. @internal */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }, ms);
-    if (signal?.aborted) abort();
-    else signal?.addEventListener("abort", abort);
-  });
 }
 
 /** Listeners already told about: one warning per listener, however often it fails. */

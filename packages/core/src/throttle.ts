@@ -309,8 +309,13 @@ async function waitSlow(state: RateState, signal: AbortSignal | undefined, maxWa
   }
 }
 
-/** Waits (a ref'd timer, like the retries' sleep), or rejects with the signal's reason when it aborts first. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * Waits (a ref'd timer: a pending wait keeps the process alive, so a run cannot exit half done),
+ * or rejects with the signal's reason when it aborts first. The gate's waits and failure.ts's
+ * retry backoff both use it.
+ * @internal
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const abort = () => {
       clearTimeout(timer);
