@@ -1,0 +1,3 @@
+import { packageBuild } from "../../tsdown.config.base.ts";
+
+export default packageBuild();
