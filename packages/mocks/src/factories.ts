@@ -6,23 +6,13 @@ import type {
   ContactReference,
   EstablishContactsItem,
   EstablishContactsResponse,
-  MarketingCloudError,
   OAuthError,
   ResultMessage,
 } from "@sfmc-contacts/types";
 
-/**
- * Where Marketing Cloud's error bodies point for documentation.
- *
- * @example
- * ```ts
- * expect(body.documentation).toBe(ERROR_DOCUMENTATION_URL);
- * ```
- */
-export const ERROR_DOCUMENTATION_URL =
-  "https://developer.salesforce.com/docs/marketing/marketing-cloud/guide/error-handling.html";
-const RATE_LIMIT_DOCUMENTATION_URL =
-  "https://developer.salesforce.com/docs/marketing/marketing-cloud/guide/rate-limiting-errors.html";
+// Marketing Cloud's error body lives in @sfmc-contacts/rules, shared with the proxy; re-exported so
+// the mocks' public API is unchanged.
+export { ERROR_DOCUMENTATION_URL, marketingCloudError } from "@sfmc-contacts/rules";
 
 /**
  * The fixed ids and time the factories use unless told otherwise (normalised, like octokit's fixtures).
@@ -154,25 +144,6 @@ export function establishResponse(init: Partial<EstablishContactsResponse> = {})
     serviceMessageID: FIXTURE_DEFAULTS.serviceMessageID,
     ...init,
   };
-}
-
-/**
- * A Marketing Cloud error body. Rate-limit and availability codes (50100, 50200, 50300) point at
- * the rate-limiting documentation, every other code at the error-handling page.
- *
- * @example
- * ```ts
- * marketingCloudError(10002, "ContactKeys: required field is missing");
- * marketingCloudError(50100, "Rate limit exceeded.", { retryAfter: 30 });
- * ```
- */
-export function marketingCloudError(
-  errorcode: number,
-  message: string,
-  extra: Pick<MarketingCloudError, "additionalErrors" | "retryAfter"> = {},
-): MarketingCloudError {
-  const documentation = errorcode >= 50000 ? RATE_LIMIT_DOCUMENTATION_URL : ERROR_DOCUMENTATION_URL;
-  return { message, errorcode, documentation, ...extra };
 }
 
 /**

@@ -3,10 +3,10 @@
  * `Response`, the way Marketing Cloud answers. The msw handlers are thin wrappers around it, so the
  * same fake can also sit behind a loopback HTTP server.
  */
+import { isRefusal, parseEstablishRequest } from "@sfmc-contacts/rules";
 import type { EstablishContactsItem, EstablishContactsResponse, ResultMessage } from "@sfmc-contacts/types";
 import { bearerToken, hasTokenOutsideHeader, type UnauthorizedCause, wwwAuthenticate } from "./access-token.js";
 import { ContactStore } from "./contact-store.js";
-import { isRefusal, parseEstablishRequest } from "./establish-request.js";
 import { establishItem, establishResponse, itemErrorMessage, marketingCloudError, resultMessage } from "./factories.js";
 import type { ResolvedOptions } from "./options.js";
 import { createRandom, type Random } from "./random.js";

@@ -4,6 +4,7 @@
  * body here, and the msw handlers and the loopback HTTP server both record through
  * {@link redactRequest}: one place decides what a secret looks like.
  */
+import { isJsonContentType, mediaType } from "@sfmc-contacts/rules";
 
 /** What the mock writes in place of a secret. */
 export const REDACTED = "[redacted]";
@@ -23,14 +24,6 @@ export type RequestBody =
   | { kind: "malformed-json"; text: string }
   | { kind: "form"; fields: FormFields }
   | { kind: "other"; contentType: string | null; text: string };
-
-const mediaType = (contentType: string | null): string => contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-
-/** Whether a Content-Type header names JSON (`application/json`, with or without parameters, or `+json`). */
-export function isJsonContentType(contentType: string | null): boolean {
-  const type = mediaType(contentType);
-  return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
-}
 
 /** Whether a Content-Type header names a form (`application/x-www-form-urlencoded`). */
 export function isFormContentType(contentType: string | null): boolean {

@@ -6,6 +6,7 @@
  * `https://evil.example/x.rest.marketingcloudapis.com`. msw 2 and 3 both test a RegExp against
  * the request's origin and path (without the query), so one pattern serves both.
  */
+import { ESTABLISH_PATH } from "@sfmc-contacts/rules";
 import type { ContactsMockOptions } from "./options.js";
 
 /** Marketing Cloud's tenant hosts: the mock's default bases, `*` the tenant's subdomain. */
@@ -15,7 +16,7 @@ export const TENANT_BASES: { readonly rest: string; readonly auth: string } = {
 };
 
 /** The path of each route of the mock. */
-export const ROUTE_PATHS = { establish: "/contacts/v1/establish", token: "/v2/token" } as const;
+export const ROUTE_PATHS = { establish: ESTABLISH_PATH, token: "/v2/token" } as const;
 
 /** One host label: what a `*` of a base stands for. */
 const LABEL = "[A-Za-z0-9-]+";
