@@ -1,0 +1,255 @@
+/**
+ * The handler: every request goes through the checks of the design's §5 in order, and the first
+ * that refuses answers. Header-only checks (route, method, origin, media type, declared size) run
+ * before `authorize`, so junk never costs the app a session lookup; the body is read and parsed
+ * only for authorised callers; the forwarder, and with it the token, is touched only by a request
+ * that passed everything. The handler never rejects: every path ends in a `Response`.
+ */
+import type { ContactsEvent } from "@sfmc-contacts/core";
+import { emit } from "@sfmc-contacts/core/internal";
+import { isJsonContentType, isRefusal, marketingCloudError, parseEstablishRequest } from "@sfmc-contacts/rules";
+import { emptyAnswer, errorAnswer, proxyRefusal } from "./answers.js";
+import { runAuthorize } from "./authorize.js";
+import { answerOptions, corsHeaders, decideOrigin, originRefusalMessage } from "./cors.js";
+import type { ProxyEvent, ProxyResponseReason } from "./events.js";
+import { type ContactsProxyOptions, resolveOptions } from "./options.js";
+import { declaredTooLarge, isEncoded, readCappedText } from "./read-body.js";
+import { establishPath, isEstablishRoute } from "./route.js";
+import { type ForwarderFactory, failureAnswer, LazyForwarder, replyToResponse } from "./upstream.js";
+
+/**
+ * The proxy: a Fetch API handler, `(request: Request) => Promise<Response>`, that never rejects,
+ * plus `close()` for the upstream connections.
+ *
+ * @example
+ * ```ts
+ * const proxy: ContactsProxy = createContactsProxy({ authorize });
+ * const response = await proxy(new Request("https://app.example.com/api/sfmc/contacts/v1/establish", init));
+ * await proxy.close();
+ * ```
+ */
+export interface ContactsProxy {
+  (request: Request): Promise<Response>;
+  /** Closes the upstream keep-alive connections, after the requests in flight. */
+  close(): Promise<void>;
+}
+
+const PATH_IN_EVENTS = 200;
+
+/**
+ * The proxy with its forwarder made by `factory`: the seam the tests use to put a fake upstream
+ * in. Apps call {@link createContactsProxy}.
+ */
+export function createProxyWith<Identity>(
+  options: ContactsProxyOptions<Identity>,
+  factory: ForwarderFactory,
+): ContactsProxy {
+  const resolved = resolveOptions(options);
+  const { authorize, allowedOrigins, maxBodyBytes, maxKeysPerRequest, onEvent } = resolved;
+  const path = establishPath(resolved.basePath);
+  const forwarder = new LazyForwarder(resolved.upstream, factory);
+  // core's emit contains a listener that throws or rejects (reported once, never unhandled).
+  const report = (event: ProxyEvent<Identity>) => {
+    if (onEvent) emit(onEvent as unknown as (event: ContactsEvent) => void, event as unknown as ContactsEvent);
+  };
+
+  async function handle(request: Request): Promise<Response> {
+    const started = Date.now();
+    const requestId = crypto.randomUUID();
+    // What the response event carries; filled in as the request goes through the steps.
+    const known: { identity?: Identity; keys?: number } = {};
+    const answer = (response: Response, reason: ProxyResponseReason, error?: unknown): Response => {
+      report({
+        type: "response",
+        requestId,
+        status: response.status,
+        durationMs: Date.now() - started,
+        reason,
+        ...known,
+        ...(error === undefined ? {} : { error: asError(error) }),
+      });
+      return response;
+    };
+
+    try {
+      const url = new URL(request.url);
+      report({
+        type: "request",
+        requestId,
+        method: request.method,
+        path: url.pathname.slice(0, PATH_IN_EVENTS),
+        origin: request.headers.get("origin"),
+      });
+
+      // 2. The route: exactly one path, no decoding, raw-target tricks refused.
+      if (!isEstablishRoute(request, url, path)) {
+        return answer(proxyRefusal(404, `Not Found: this proxy answers POST ${path} only`), "not-found");
+      }
+      const cors = corsHeaders(request.headers.get("origin"), allowedOrigins);
+
+      // 3. The method.
+      if (request.method === "OPTIONS") {
+        const outcome = answerOptions(request, allowedOrigins);
+        if (outcome.kind === "preflight-refused") {
+          return answer(proxyRefusal(403, originRefusalMessage(request), outcome.headers), "origin");
+        }
+        return answer(emptyAnswer(204, outcome.headers), "preflight");
+      }
+      if (request.method !== "POST") {
+        return answer(
+          proxyRefusal(405, `Method Not Allowed: ${request.method.slice(0, 20)}; ${path} takes POST`, {
+            ...cors,
+            allow: "OPTIONS, POST",
+          }),
+          "method-not-allowed",
+        );
+      }
+
+      // 4. The origin.
+      if (!decideOrigin(request, url, allowedOrigins).allowed) {
+        return answer(proxyRefusal(403, originRefusalMessage(request), cors), "origin");
+      }
+
+      // 5. Media type and encoding, 6. declared size: headers only.
+      const contentType = request.headers.get("content-type");
+      if (!isJsonContentType(contentType)) {
+        // The rules' own 415, the body the service (and the mocks) answer with.
+        const refusal = parseEstablishRequest(contentType, "");
+        if (isRefusal(refusal))
+          return answer(errorAnswer(refusal.status, refusal.body, cors), "unsupported-media-type");
+      }
+      if (isEncoded(request.headers)) {
+        return answer(
+          proxyRefusal(415, "Unsupported Media Type: send the body uncompressed", cors),
+          "unsupported-media-type",
+        );
+      }
+      const tooLarge = () =>
+        answer(proxyRefusal(413, `Payload Too Large: the body is over ${maxBodyBytes} bytes`, cors), "too-large");
+      if (declaredTooLarge(request.headers, maxBodyBytes)) return tooLarge();
+
+      // 7. authorize.
+      const decision = await runAuthorize(authorize, request);
+      if (!decision.allowed) {
+        report({
+          type: "decision",
+          requestId,
+          allowed: false,
+          status: decision.status,
+          reason: decision.reason,
+          ...("error" in decision ? { error: decision.error } : {}),
+        });
+        return answer(
+          proxyRefusal(decision.status, decision.message, cors),
+          decision.status === 401 ? "unauthorized" : "forbidden",
+        );
+      }
+      known.identity = decision.identity;
+      report({ type: "decision", requestId, allowed: true, identity: decision.identity });
+      if (request.bodyUsed) {
+        return answer(
+          proxyRefusal(500, "Internal Server Error", cors),
+          "internal",
+          new Error("authorize read the request body: it must decide from the headers only (the proxy reads the body)"),
+        );
+      }
+
+      // 8. The body, capped, as UTF-8.
+      const read = await readCappedText(request, maxBodyBytes);
+      if (!read.ok) {
+        if (request.signal.aborted) return answer(proxyRefusal(499, "Client Closed Request", cors), "client-closed");
+        if (read.reason === "too-large") return tooLarge();
+        return answer(
+          errorAnswer(400, marketingCloudError(10004, "Invalid message format: the body is not valid UTF-8"), cors),
+          "invalid-body",
+          read.reason === "stream-error" ? read.error : undefined,
+        );
+      }
+
+      // 9. The service's rules, with the key limit.
+      const call = parseEstablishRequest(contentType, read.text, { maxKeys: maxKeysPerRequest });
+      if (isRefusal(call)) {
+        const tooMany = call.body.errorcode === 10005 && call.body.message.includes("contact keys per request");
+        return answer(errorAnswer(call.status, call.body, cors), tooMany ? "too-many-keys" : "invalid-body");
+      }
+      known.keys = call.contactKeys.length;
+
+      // 10. Forward the canonical body only: no caller header, query or unknown field goes out.
+      let upstream: ReturnType<LazyForwarder["get"]>;
+      try {
+        upstream = forwarder.get();
+      } catch (error) {
+        return answer(proxyRefusal(500, "Internal Server Error", cors), "misconfigured", error);
+      }
+      const identity = decision.identity;
+      try {
+        const reply = await upstream.forward(call.body, {
+          signal: request.signal,
+          onEvent: (event) => report({ type: "upstream", requestId, identity, event }),
+        });
+        const { response, reason } = replyToResponse(reply, cors);
+        return answer(response, reason);
+      } catch (error) {
+        const failure = failureAnswer(error, request.signal);
+        return answer(proxyRefusal(failure.status, failure.message, cors), failure.reason, error);
+      }
+    } catch (error) {
+      // Never the error's text: it may name internal hosts.
+      return answer(safeInternalError(), "internal", error);
+    }
+  }
+
+  const proxy = ((request: Request) => handle(request).catch(() => safeInternalError())) as ContactsProxy;
+  proxy.close = () => forwarder.close();
+  return proxy;
+}
+
+/** A 500 built without anything that can throw twice. */
+function safeInternalError(): Response {
+  try {
+    return proxyRefusal(500, "Internal Server Error");
+  } catch {
+    return new Response(null, { status: 500 });
+  }
+}
+
+function asError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  try {
+    return new Error(String(value));
+  } catch {
+    return new Error(`[${typeof value}]`);
+  }
+}
+
+/**
+ * Creates the proxy: one Fetch API handler for `POST {basePath}/contacts/v1/establish` that runs
+ * in Next.js route handlers, Hono, Remix and other Fetch-style servers (`toNodeListener` adapts it
+ * to `node:http` and Express). It checks the route, origin, content type and size, asks
+ * `authorize`, validates the body with the service's own rules and the key limit, and forwards
+ * only the canonical body through `@sfmc-contacts/client-node`. The browser gets Marketing Cloud's
+ * own status, JSON body and `Retry-After`. Bad options throw a `ContactsValidationError`.
+ *
+ * @example
+ * ```ts
+ * // app/api/sfmc/contacts/v1/establish/route.ts (Next.js)
+ * import { createContactsProxy } from "@sfmc-contacts/proxy";
+ *
+ * export const POST = createContactsProxy({
+ *   authorize: async (request) => {
+ *     const user = await sessionFrom(request.headers.get("cookie"));
+ *     return user ? { identity: user.id } : { status: 401 };
+ *   },
+ * });
+ * export const runtime = "nodejs";
+ * ```
+ */
+export function createContactsProxy<Identity = unknown>(options: ContactsProxyOptions<Identity>): ContactsProxy {
+  return createProxyWith(options, notWiredYet);
+}
+
+// The real forwarder (client-node's createForwarder, behind @sfmc-contacts/client-node/internal)
+// is wired in a later slice of issue 16; until then creating one says so.
+const notWiredYet: ForwarderFactory = () => {
+  throw new Error("@sfmc-contacts/proxy: forwarding to Marketing Cloud is not wired yet (issue 16, work in progress)");
+};

@@ -1,0 +1,193 @@
+/**
+ * `toNodeListener`: the proxy (or any Fetch API handler) as a `node:http` / Express listener. Its
+ * types are structural, so the package's d.ts imports nothing from `node:` and type-checks in a
+ * project without `@types/node`; at run time it uses only the objects it is handed.
+ */
+import { proxyRefusal } from "./answers.js";
+import { RAW_TARGET } from "./route.js";
+
+/**
+ * What `toNodeListener` reads of an incoming request: node:http's `IncomingMessage` and Express's
+ * `Request` both fit.
+ *
+ * @example
+ * ```ts
+ * const listener = toNodeListener(proxy);
+ * createServer((request: NodeRequestLike, response) => listener(request, response));
+ * ```
+ */
+export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
+  method?: string | undefined;
+  url?: string | undefined;
+  /** Express's full target when the listener is mounted under a path (`app.use("/api/sfmc", ...)`). */
+  originalUrl?: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  rawHeaders?: string[] | undefined;
+  /** The connection; `encrypted` is true on a TLS socket. */
+  socket?: unknown;
+  readableEnded?: boolean | undefined;
+}
+
+/**
+ * What `toNodeListener` uses of the response: node:http's `ServerResponse` and Express's
+ * `Response` both fit.
+ *
+ * @example
+ * ```ts
+ * const write = (response: NodeResponseLike) => {
+ *   response.statusCode = 204;
+ *   response.end();
+ * };
+ * ```
+ */
+export interface NodeResponseLike {
+  statusCode: number;
+  headersSent?: boolean | undefined;
+  writableFinished?: boolean | undefined;
+  setHeader(name: string, value: string | string[]): unknown;
+  end(chunk?: Uint8Array): unknown;
+  on(event: "close", listener: () => void): unknown;
+}
+
+/**
+ * A `node:http` request listener (also an Express handler) that never rejects.
+ *
+ * @example
+ * ```ts
+ * const listener: NodeListener = toNodeListener(proxy);
+ * createServer(listener).listen(3000);
+ * ```
+ */
+export type NodeListener = (request: NodeRequestLike, response: NodeResponseLike) => Promise<void>;
+
+// A Host that can stand in a URL as it is; anything else reads as localhost (the route check does
+// not depend on the host, and nothing reads X-Forwarded-*).
+const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+const BODY_PARSED =
+  "the request body was already read by another middleware: mount the proxy before body parsers (express.json() and the like)";
+
+/**
+ * Adapts a Fetch API handler to `node:http` and Express:
+ * - the request URL is built from the raw target (`originalUrl ?? url`) and the `Host` header, and
+ *   the raw target goes with it, so the proxy refuses `..`, `%2e%2e`, `\`, `%2f` and `//` tricks
+ *   that URL parsing would otherwise resolve before it looks;
+ * - the body is streamed, not buffered; a body another middleware has already read gives a 500
+ *   that says to mount the proxy before body parsers;
+ * - the request's `signal` aborts when the caller hangs up, which aborts the upstream request;
+ * - a handler that throws gives a 500 JSON answer.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "node:http";
+ * import { createContactsProxy, toNodeListener } from "@sfmc-contacts/proxy";
+ *
+ * const proxy = createContactsProxy({ authorize });
+ * createServer(toNodeListener(proxy)).listen(3000);
+ * // Express: app.post("/api/sfmc/contacts/v1/establish", toNodeListener(proxy)), before express.json()
+ * ```
+ */
+export function toNodeListener(handler: (request: Request) => Promise<Response>): NodeListener {
+  return async (incoming, outgoing) => {
+    let response: Response;
+    try {
+      if (incoming.readableEnded === true && !NO_BODY.has((incoming.method ?? "GET").toUpperCase())) {
+        response = proxyRefusal(500, `Internal Server Error: ${BODY_PARSED}`);
+      } else {
+        const controller = new AbortController();
+        outgoing.on("close", () => {
+          if (outgoing.writableFinished !== true) controller.abort();
+        });
+        response = await handler(toRequest(incoming, controller.signal));
+      }
+    } catch {
+      response = proxyRefusal(500, "Internal Server Error");
+    }
+    await writeResponse(response, outgoing);
+  };
+}
+
+const NO_BODY = new Set(["GET", "HEAD"]);
+
+function toRequest(incoming: NodeRequestLike, signal: AbortSignal): Request {
+  const target = incoming.originalUrl ?? incoming.url ?? "/";
+  const hostHeader = incoming.headers.host;
+  const host = typeof hostHeader === "string" && HOST.test(hostHeader) ? hostHeader : "localhost";
+  const encrypted = (incoming.socket as { encrypted?: unknown } | null | undefined)?.encrypted === true;
+  const origin = `${encrypted ? "https" : "http"}://${host}`;
+  let url: string;
+  try {
+    // Concatenation, not new URL(target, origin): "//x" must stay a path, not become a host.
+    url = target.startsWith("/") ? new URL(origin + target).href : `${origin}/`;
+  } catch {
+    url = `${origin}/`;
+  }
+
+  const headers = new Headers();
+  const raw = incoming.rawHeaders;
+  if (raw) {
+    for (let i = 0; i + 1 < raw.length; i += 2) appendHeader(headers, raw[i] as string, raw[i + 1] as string);
+  } else {
+    for (const [name, value] of Object.entries(incoming.headers)) {
+      if (value === undefined) continue;
+      for (const one of Array.isArray(value) ? value : [value]) appendHeader(headers, name, one);
+    }
+  }
+
+  const method = (incoming.method ?? "GET").toUpperCase();
+  const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
+  if (!NO_BODY.has(method)) {
+    init.body = bodyStream(incoming);
+    init.duplex = "half";
+  }
+  const request = new Request(url, init);
+  Object.defineProperty(request, RAW_TARGET, { value: target });
+  return request;
+}
+
+function appendHeader(headers: Headers, name: string, value: string): void {
+  if (name.startsWith(":")) return; // HTTP/2 pseudo-headers
+  try {
+    headers.append(name, value);
+  } catch {
+    // A header fetch cannot hold: node:http has already refused worse; the proxy reads none of these.
+  }
+}
+
+const encoder = new TextEncoder();
+
+function bodyStream(incoming: NodeRequestLike): ReadableStream<Uint8Array> {
+  let iterator: AsyncIterator<Uint8Array | string> | undefined;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      iterator ??= incoming[Symbol.asyncIterator]();
+      const { done, value } = await iterator.next();
+      if (done) controller.close();
+      else if (typeof value === "string") controller.enqueue(encoder.encode(value));
+      // A view, not the Buffer itself: the reader gets a plain Uint8Array.
+      else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    },
+    // Cancelled past the byte cap: stop pulling but leave the socket open, so the 413 can still be
+    // written (node:http discards the rest of the body after the answer).
+  });
+}
+
+async function writeResponse(response: Response, outgoing: NodeResponseLike): Promise<void> {
+  if (outgoing.headersSent === true) return;
+  let body: Uint8Array;
+  try {
+    body = new Uint8Array(await response.arrayBuffer());
+  } catch {
+    body = new Uint8Array();
+  }
+  // Reading the body took a turn: something else may have answered meanwhile.
+  if ((outgoing.headersSent as boolean | undefined) === true) return;
+  outgoing.statusCode = response.status;
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") outgoing.setHeader(name, value);
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) outgoing.setHeader("set-cookie", cookies);
+  if (response.status !== 204 && response.status !== 304) outgoing.setHeader("content-length", String(body.byteLength));
+  outgoing.end(body.byteLength > 0 ? body : undefined);
+}

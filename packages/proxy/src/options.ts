@@ -1,0 +1,179 @@
+/**
+ * The proxy's options, checked once at creation: a bad option throws a `ContactsValidationError`
+ * there, never at the first request.
+ */
+import type { NodeClientOptions } from "@sfmc-contacts/client-node";
+import { ContactsValidationError } from "@sfmc-contacts/core";
+import { type AllowedOrigins, checkAllowedOrigins } from "./cors.js";
+import type { ProxyEvent } from "./events.js";
+import { checkBasePath } from "./route.js";
+
+/**
+ * What `authorize` decides: `{ identity }` allows the request (the identity goes into events);
+ * `{ status: 401 | 403, message? }` refuses it, and `message` is shown to the caller, so it must
+ * hold no secret.
+ *
+ * @example
+ * ```ts
+ * const allow: AuthorizeDecision<string> = { identity: "user-1" };
+ * const refuse: AuthorizeDecision<string> = { status: 403, message: "Forbidden: your plan has no contact sync" };
+ * ```
+ */
+export type AuthorizeDecision<Identity = unknown> =
+  | { identity: Identity }
+  | { status: 401 | 403; message?: string | undefined };
+
+/**
+ * Decides whether a request may go on, from its headers (a session cookie, a bearer token). It
+ * runs on every POST that passed the route, origin, content-type and size checks, before the body
+ * is read, and must not read the body itself. A throw is a refusal: 401, or 403 when the thrown
+ * value has `status: 403` (as Hono's `HTTPException` does). Anything but the two decision shapes
+ * is a 401: the proxy fails closed.
+ *
+ * @example
+ * ```ts
+ * const authorize: Authorize<string> = async (request) => {
+ *   const user = await sessionFrom(request.headers.get("cookie"));
+ *   return user ? { identity: user.id } : { status: 401 };
+ * };
+ * ```
+ */
+export type Authorize<Identity = unknown> = (
+  request: Request,
+) => AuthorizeDecision<Identity> | Promise<AuthorizeDecision<Identity>>;
+
+/**
+ * How the proxy reaches Marketing Cloud: the Node client's options, less the ones the proxy owns
+ * (`onEvent`, `middleware`, `signal`). `retry` defaults to `false` here: Marketing Cloud's answers,
+ * 429 and 503 with their `Retry-After` included, pass through to the browser client, which
+ * retries and honours them.
+ *
+ * @example
+ * ```ts
+ * const upstream: ProxyUpstreamOptions = {
+ *   subdomain: process.env.SFMC_SUBDOMAIN!,
+ *   clientId: process.env.SFMC_CLIENT_ID!,
+ *   clientSecret: process.env.SFMC_CLIENT_SECRET!,
+ *   timeoutMs: 15_000,
+ * };
+ * ```
+ */
+export type ProxyUpstreamOptions = Omit<NodeClientOptions, "onEvent" | "middleware" | "signal">;
+
+/**
+ * Options of {@link createContactsProxy}.
+ *
+ * @example
+ * ```ts
+ * const options: ContactsProxyOptions<string> = {
+ *   authorize: async (request) => ((await userOf(request)) ? { identity: "user-1" } : { status: 401 }),
+ *   basePath: "/api/sfmc",
+ *   maxKeysPerRequest: 50,
+ *   onEvent: (event) => console.log(JSON.stringify(event)),
+ * };
+ * ```
+ */
+export interface ContactsProxyOptions<Identity = unknown> {
+  /** Required; there is no open default. Runs on every POST that passed the header checks, before the body is read. */
+  authorize: Authorize<Identity>;
+  /**
+   * The path before `/contacts/v1/establish`. Default `"/api/sfmc"`. `""`, or `/seg(/seg)*` with
+   * the characters `A-Z a-z 0-9 . _ ~ -`, no `.` or `..` segment and no trailing `/` (`"/"` alone reads as `""`).
+   */
+  basePath?: string | undefined;
+  /**
+   * Marketing Cloud credentials and client settings. Default: read from the environment at the
+   * first forwarded request, as `createContactsClientFromEnv` reads it. Given options are checked at once.
+   */
+  upstream?: ProxyUpstreamOptions | undefined;
+  /**
+   * Exact origins (`"https://app.example.com"`) allowed cross-origin, with CORS. Default none:
+   * same-origin only. `"*"`, `"null"`, paths and trailing slashes are refused at creation.
+   */
+  allowedOrigins?: readonly string[] | undefined;
+  /** At most this many contact keys per request: a whole number from 1 to 10,000. Default 50. */
+  maxKeysPerRequest?: number | undefined;
+  /**
+   * At most this many body bytes: a whole number from 256 to 16,777,216. Default
+   * `1024 × maxKeysPerRequest + 4096` (55,296 for 50 keys of 254 characters in any script).
+   */
+  maxBodyBytes?: number | undefined;
+  /**
+   * Request, decision, upstream and response events. Never a header, a body or a token. A
+   * listener that throws or rejects is reported once and ignored.
+   */
+  onEvent?: ((event: ProxyEvent<Identity>) => void) | undefined;
+}
+
+/** The options with their defaults applied. */
+export interface ResolvedOptions<Identity> {
+  authorize: Authorize<Identity>;
+  basePath: string;
+  upstream: ProxyUpstreamOptions | undefined;
+  allowedOrigins: AllowedOrigins;
+  maxKeysPerRequest: number;
+  maxBodyBytes: number;
+  onEvent: ((event: ProxyEvent<Identity>) => void) | undefined;
+}
+
+/** Throws unless `value` is undefined or a whole number from `min` to `max`. */
+function checkWholeNumber(value: unknown, name: string, min: number, max: number): void {
+  if (value === undefined || (Number.isInteger(value) && (value as number) >= min && (value as number) <= max)) return;
+  let shown: string;
+  try {
+    shown = typeof value === "string" ? JSON.stringify(value.slice(0, 50)) : String(value);
+  } catch {
+    shown = `[${typeof value}]`;
+  }
+  throw new ContactsValidationError(`${name} must be a whole number from ${min} to ${max}, got ${shown}`, {
+    reason: name,
+  });
+}
+
+/** The default of `maxKeysPerRequest`: Marketing Cloud's synchronous batch size. */
+export const DEFAULT_MAX_KEYS = 50;
+
+/** Checks the options and applies the defaults; throws a `ContactsValidationError` naming the option. */
+export function resolveOptions<Identity>(options: ContactsProxyOptions<Identity>): ResolvedOptions<Identity> {
+  if (options === null || typeof options !== "object") {
+    throw new ContactsValidationError(
+      "createContactsProxy needs an options object with authorize: the proxy has no open default",
+      { reason: "no options" },
+    );
+  }
+  if (options.authorize === undefined || options.authorize === null) {
+    throw new ContactsValidationError(
+      "authorize is required: the proxy has no open default. Pass authorize(request) returning { identity } to allow or { status: 401 | 403 } to refuse.",
+      { reason: "authorize" },
+    );
+  }
+  if (typeof options.authorize !== "function") {
+    throw new ContactsValidationError(
+      `authorize must be a function of the request, got ${typeof options.authorize}: the proxy has no open default`,
+      { reason: "authorize" },
+    );
+  }
+  if (options.onEvent !== undefined && typeof options.onEvent !== "function") {
+    throw new ContactsValidationError(`onEvent must be a function, got ${typeof options.onEvent}`, {
+      reason: "onEvent",
+    });
+  }
+  if (options.upstream !== undefined && (options.upstream === null || typeof options.upstream !== "object")) {
+    throw new ContactsValidationError(
+      "upstream must be the Node client's options (clientId, clientSecret, subdomain ...), or left out to read them from the environment",
+      { reason: "upstream" },
+    );
+  }
+  checkWholeNumber(options.maxKeysPerRequest, "maxKeysPerRequest", 1, 10_000);
+  const maxKeysPerRequest = options.maxKeysPerRequest ?? DEFAULT_MAX_KEYS;
+  checkWholeNumber(options.maxBodyBytes, "maxBodyBytes", 256, 16_777_216);
+  return {
+    authorize: options.authorize,
+    basePath: checkBasePath(options.basePath),
+    upstream: options.upstream,
+    allowedOrigins: checkAllowedOrigins(options.allowedOrigins),
+    maxKeysPerRequest,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * maxKeysPerRequest + 4096,
+    onEvent: options.onEvent,
+  };
+}
