@@ -20,7 +20,7 @@ import { browserCells, clearErrorCells, jestCells, vitestCells } from "./runners
 import { limiter, nodeBinary, pack, project, Report, repo, runnerEnv, seconds, sh } from "./support.mjs";
 
 const started = Date.now();
-const PACKAGES = ["types", "mocks", "core", "client-browser", "client-node", "cli", "spec"].filter((name) =>
+const PACKAGES = ["types", "rules", "mocks", "core", "client-browser", "client-node", "cli", "spec"].filter((name) =>
   existsSync(join(repo, "packages", name, "package.json")),
 );
 // What `npm install @sfmc-contacts/cli` may weigh (du -sb node_modules): 4.5 MB when --mock moved
@@ -230,7 +230,7 @@ async function npxFromTarball(tarballs) {
   const dir = join(work, "npx");
   const rewritten = {};
   // Dependencies first: a tarball names the rewritten tarballs of what it depends on.
-  for (const name of ["types", "core", "mocks", "client-node", "cli"].map((n) => `@sfmc-contacts/${n}`)) {
+  for (const name of ["types", "rules", "core", "mocks", "client-node", "cli"].map((n) => `@sfmc-contacts/${n}`)) {
     const unpacked = join(dir, name.split("/")[1]);
     await sh("mkdir", ["-p", unpacked]);
     await sh("tar", ["-xzf", tarballs[name], "-C", unpacked]);
