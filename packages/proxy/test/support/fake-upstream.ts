@@ -96,7 +96,9 @@ export function proxyWithFake<Identity = string>(
   const proxy = createProxyWith<Identity>(
     {
       authorize: (request) =>
-        request.headers.get("cookie") === "session=ok" ? { identity: "user-1" as Identity } : { status: 401 },
+        /(?:^|;\s*)session=ok(?:;|$)/.test(request.headers.get("cookie") ?? "")
+          ? { identity: "user-1" as Identity }
+          : { status: 401 },
       upstream: UPSTREAM,
       onEvent: (event) => events.push(event),
       ...options,
@@ -113,7 +115,7 @@ export const ROUTE = `${ORIGIN}/api/sfmc/contacts/v1/establish`;
 export function post(body: unknown = { ContactKeys: ["Key1"] }, init: RequestInit & { url?: string } = {}): Request {
   const { url = ROUTE, headers, ...rest } = init;
   const merged = new Headers({ "content-type": "application/json", cookie: "session=ok" });
-  new Headers(headers).forEach((value, name) => merged.set(name, value));
+  for (const [name, value] of new Headers(headers)) merged.set(name, value);
   return new Request(url, {
     method: "POST",
     body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
