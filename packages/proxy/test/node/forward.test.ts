@@ -237,6 +237,7 @@ describe("what the browser sees", () => {
     const { proxy, events } = proxyWithFake({
       authorize: () =>
         ({
+          // biome-ignore lint/suspicious/noThenProperty: a broken thenable is the point of the case
           then: () => {
             throw new Error("x");
           },

@@ -118,7 +118,7 @@ export function post(body: unknown = { ContactKeys: ["Key1"] }, init: RequestIni
   for (const [name, value] of new Headers(headers)) merged.set(name, value);
   return new Request(url, {
     method: "POST",
-    body: typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body: typeof body === "string" || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
     ...rest,
     headers: merged,
   });
