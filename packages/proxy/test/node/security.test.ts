@@ -112,12 +112,20 @@ describe("issue 16 point 7: nothing reaches the upstream", () => {
   });
 
   it.each(["text/plain", "application/x-www-form-urlencoded"])("a wrong content type (%s): 415", async (type) => {
-    const { port, upstream } = await stack();
+    let authorized = 0;
+    const { port, upstream } = await stack({
+      authorize: () => {
+        authorized++;
+        return { identity: "u" };
+      },
+    });
     const answer = await raw(port, ROUTE, {
       headers: { "content-type": type, cookie: "session=ok" },
       body: '{"ContactKeys":["a"]}',
     });
     expect(answer.status).toBe(415);
+    // Refused from the headers: no session lookup, and the body is never read.
+    expect(authorized).toBe(0);
     expect(upstream.calls).toHaveLength(0);
   });
 });
