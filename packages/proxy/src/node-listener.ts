@@ -93,6 +93,9 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
     try {
       if (incoming.readableEnded === true && !NO_BODY.has((incoming.method ?? "GET").toUpperCase())) {
         response = proxyRefusal(500, `Internal Server Error: ${BODY_PARSED}`);
+      } else if (FETCH_FORBIDDEN_METHODS.has((incoming.method ?? "GET").toUpperCase())) {
+        // A Request cannot carry these methods at all, so no Fetch handler can be asked.
+        response = proxyRefusal(501, `Not Implemented: ${(incoming.method ?? "").slice(0, 20)} is not supported`);
       } else {
         const controller = new AbortController();
         outgoing.on("close", () => {
@@ -108,6 +111,7 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
 }
 
 const NO_BODY = new Set(["GET", "HEAD"]);
+const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 function toRequest(incoming: NodeRequestLike, signal: AbortSignal): Request {
   const target = incoming.originalUrl ?? incoming.url ?? "/";

@@ -82,6 +82,20 @@ describe("toNodeListener on node:http", () => {
     expect(thrown.text).not.toContain("secret internals");
   });
 
+  it.each(["TRACE"])("%s, which a Request cannot carry: 501, the handler is not called", async (method) => {
+    let called = 0;
+    served = await serve(
+      toNodeListener(async () => {
+        called++;
+        return new Response("x");
+      }),
+    );
+    const answer = await raw(served.port, "/api/sfmc/contacts/v1/establish", { method });
+    expect(answer.status).toBe(501);
+    expect(JSON.parse(answer.text)).toMatchObject({ message: `Not Implemented: ${method} is not supported` });
+    expect(called).toBe(0);
+  });
+
   it("a body already read by a parser (express.json() first): 500 saying to mount the proxy before it", async () => {
     const { proxy, upstream } = proxyWithFake();
     const listener = toNodeListener(proxy);
