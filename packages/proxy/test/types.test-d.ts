@@ -4,6 +4,8 @@
  * `export const POST` as it is.
  */
 import { createServer } from "node:http";
+import type { CanonicalEstablishRequest } from "@sfmc-contacts/rules";
+import type { EstablishContactsRequestPascalCase } from "@sfmc-contacts/types";
 import { assertType, describe, expectTypeOf, it } from "vitest";
 import {
   type ContactsProxy,
@@ -55,5 +57,9 @@ describe("types", () => {
     const OPTIONS: NextRouteHandler = proxy;
     assertType<NextRouteHandler[]>([POST, OPTIONS]);
     expectTypeOf<ContactsProxy["close"]>().toEqualTypeOf<() => Promise<void>>();
+  });
+
+  it("the body the proxy forwards is a request body client-node's forwarder takes", () => {
+    expectTypeOf<CanonicalEstablishRequest>().toMatchTypeOf<EstablishContactsRequestPascalCase>();
   });
 });
