@@ -21,23 +21,11 @@ import {
   ContactsValidationError,
   type CoreConfig,
   createContactsCore,
-  type EstablishTransport,
 } from "@sfmc-contacts/core";
-import {
-  type AttemptControl,
-  checkTimeout,
-  DEFAULT_TIMEOUT_MS,
-  eitherSignal,
-  fetchTransport,
-  resolveRetry,
-} from "@sfmc-contacts/core/internal";
-import { createSpecClient, openapiFetchTransport } from "@sfmc-contacts/core/openapi-fetch";
+import { type AttemptControl, checkTimeout, eitherSignal, resolveRetry } from "@sfmc-contacts/core/internal";
 import { bindThrottle, sharedRateState, type Throttle } from "@sfmc-contacts/core/throttle";
 import type { Middleware } from "openapi-fetch";
-import { AttemptAbort } from "./attempt-abort.js";
-import { TokenManager } from "./token-manager.js";
-import { agentFetch, createAgent, undiciTransport } from "./undici-transport.js";
-import { checkExplicitBase, checkSubdomain } from "./urls.js";
+import { createUpstream } from "./upstream.js";
 
 export * from "@sfmc-contacts/core";
 export { clearTokenCache } from "./token-manager.js";
@@ -151,9 +139,6 @@ export interface NodeContactsClient extends ContactsClient {
   close(): Promise<void>;
 }
 
-/** Placeholder base of `raw`: every raw request is re-based onto the real REST host before it is sent. */
-const PENDING_BASE = "https://rest.base.pending.invalid";
-
 /**
  * Creates the Node client.
  *
@@ -164,135 +149,7 @@ const PENDING_BASE = "https://rest.base.pending.invalid";
  * ```
  */
 export function createContactsClient(options: NodeClientOptions): NodeContactsClient {
-  if (options === null || typeof options !== "object") {
-    throw new ContactsValidationError("createContactsClient needs an options object", { reason: "no options" });
-  }
-  for (const name of ["clientId", "clientSecret"] as const) {
-    if (typeof options[name] !== "string" || options[name].length === 0) {
-      throw new ContactsValidationError(`${name} must be a non-empty string`, { reason: `missing ${name}` });
-    }
-  }
-  const { accountId } = options;
-  if (accountId !== undefined && (typeof accountId !== "string" || accountId.trim() === "")) {
-    // "" would be sent as account_id "" (and was cached like no account id): a mistake either way.
-    throw new ContactsValidationError(
-      "accountId must be the MID of the business unit (a non-empty string), or left out for the package's default",
-      { reason: "invalid accountId" },
-    );
-  }
-  const { maxRequestsPerSecond } = options;
-  if (
-    maxRequestsPerSecond !== undefined &&
-    !(typeof maxRequestsPerSecond === "number" && maxRequestsPerSecond >= 0.01 && maxRequestsPerSecond <= 100_000)
-  ) {
-    // NaN and the infinities fail the bounds too.
-    throw new ContactsValidationError(
-      `maxRequestsPerSecond must be a number from 0.01 to 100000 (requests per second), got ${String(maxRequestsPerSecond)}`,
-      { reason: "maxRequestsPerSecond" },
-    );
-  }
-  const explicitRest = options.baseUrl === undefined ? undefined : checkExplicitBase(options.baseUrl, "baseUrl");
-  let authBaseUrl: string;
-  if (options.authBaseUrl !== undefined) authBaseUrl = checkExplicitBase(options.authBaseUrl, "authBaseUrl");
-  else authBaseUrl = `https://${checkSubdomain(options.subdomain)}.auth.marketingcloudapis.com`;
-  if (options.subdomain !== undefined) checkSubdomain(options.subdomain);
-  const transportName = options.transport ?? "fetch";
-  if (transportName !== "fetch" && transportName !== "undici") {
-    throw new ContactsValidationError(`transport must be "fetch" or "undici", got ${JSON.stringify(transportName)}`, {
-      reason: "invalid transport",
-    });
-  }
-
-  const agent = transportName === "undici" ? createAgent() : undefined;
-  // After close(), every request fails at once: with undici the closed agent's error looked like a
-  // network error and was retried for seconds; with fetch the client went on as if open.
-  let closing: Promise<void> | undefined;
-  const refuseClosed = () => {
-    if (closing) {
-      const reason = "client closed";
-      throw new ContactsValidationError(
-        "The client is closed (close() was called): nothing was sent. Create a new client.",
-        { reason },
-      );
-    }
-  };
-  // With undici, tokens and `raw` share the agent too, so close() closes every socket.
-  const open = options.fetch ?? (agent ? agentFetch(agent) : (request: Request) => fetch(request));
-  const fetchFn = async (request: Request) => {
-    refuseClosed();
-    return open(request);
-  };
-  // The body cap of establish holds for the token route and `raw` too (core's default when unset).
-  const cap = options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes };
-  const tokens = new TokenManager({
-    authBaseUrl,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    accountId: options.accountId,
-    scope: options.scope,
-    explicitRestBase: explicitRest !== undefined,
-    client: createSpecClient({ fetch: fetchFn, timeoutMs: options.timeoutMs, ...cap }),
-    // The same per-attempt limit as establish (core's default, 30 s). core validates `timeoutMs`
-    // below, when the client is created, before any token request can use it.
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    onEvent: options.onEvent,
-  });
-  type Bearer = { baseUrl: string; authorization: string };
-  const credentialsOf = (token: { restUrl: string; accessToken: string }): Bearer => ({
-    baseUrl: explicitRest ?? token.restUrl,
-    authorization: `Bearer ${token.accessToken}`,
-  });
-  // At once (no promise) with a cached token, the usual case of every request; a throw (a closed
-  // client, an untrusted host) is the attempt's error all the same.
-  const credentials = (signal?: AbortSignal): Bearer | Promise<Bearer> => {
-    refuseClosed();
-    const token = tokens.cached();
-    return token ? credentialsOf(token) : tokens.token(signal).then(credentialsOf);
-  };
-
-  // Every raw request has the client's timeoutMs (establish attempts have their call's: the
-  // transport bypasses raw's own limit).
-  const raw = createSpecClient({ baseUrl: PENDING_BASE, fetch: fetchFn, timeoutMs: options.timeoutMs, ...cap });
-  raw.use({
-    async onRequest({ request }) {
-      // Establish calls come with their base and token (and a caller may give a request its own
-      // baseUrl, which gets no token); `raw` calls get them here.
-      if (!request.url.startsWith(PENDING_BASE)) return request;
-      // Parsed, not sliced: only a URL on the placeholder's own origin is re-based, from its path
-      // and query. Anything else that starts with the placeholder's text is another host or port
-      // (core's spec client already refuses a path without a leading "/"; this holds regardless).
-      const url = new URL(request.url);
-      if (url.origin !== PENDING_BASE) {
-        const reason = "a raw request's URL is not on the client's base";
-        throw new ContactsValidationError(`${reason}: use a path that starts with "/". Nothing was sent.`, { reason });
-      }
-      const { baseUrl, authorization } = await credentials(request.signal);
-      const rebased = new Request(baseUrl + url.pathname + url.search, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body,
-        signal: request.signal,
-        duplex: "half",
-      } as RequestInit);
-      if (!rebased.headers.has("authorization")) rebased.headers.set("authorization", authorization);
-      return rebased;
-    },
-  });
-  if (options.middleware) raw.use(...options.middleware);
-
-  // Establish over fetch needs none of openapi-fetch unless there is middleware to see it: one
-  // fetch of the spec's body (see core's fetchTransport), with the same rules as the spec client's
-  // (redirect: "manual", the body cap, refused after close()). Through openapi-fetch each request
-  // was three Requests and two Responses, each with its web streams: most of the client's cost.
-  const direct = fetchTransport(options.fetch && fetchFn);
-  const transport: EstablishTransport = agent
-    ? undiciTransport(agent)
-    : options.middleware?.length
-      ? openapiFetchTransport(raw)
-      : async (request) => {
-          refuseClosed();
-          return direct(request);
-        };
+  const up = createUpstream(options);
   // The gate, budget and learned pace of these credentials, shared by every client of the process
   // with the same identity (core's registry). Filled in once core has checked the options, so a
   // refused client never sets the shared budget.
@@ -300,22 +157,20 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
   const config: CoreConfig & AttemptControl = {
     ...options,
     throttle,
-    raw,
-    transport,
-    auth: {
-      credentials: (signal) => credentials(signal),
-      renew: (refused, signal) => tokens.renew(refused.authorization?.replace(/^Bearer /, "") ?? "", signal),
-    },
+    raw: up.raw,
+    transport: up.transport,
+    auth: up.auth,
   };
-  // Each undici attempt gets a controller without an AbortSignal (see attempt-abort.ts): its
-  // signal goes only to the token manager and to undici. fetch needs a real one: core's default.
-  if (agent) config.attemptControl = () => new AttemptAbort() as unknown as AbortController;
+  if (up.attemptControl) config.attemptControl = up.attemptControl;
   const core = createContactsCore(config);
   // Core has checked the options: a refused client never sets the shared budget. A single call
   // waits at the gate up to its retry.maxDelayMs (30 s by default, also with retry: false).
   Object.assign(
     throttle,
-    bindThrottle(sharedRateState(tokens.identity, { maxRequestsPerSecond }), resolveRetry(options.retry)),
+    bindThrottle(
+      sharedRateState(up.identity, { maxRequestsPerSecond: options.maxRequestsPerSecond }),
+      resolveRetry(options.retry),
+    ),
   );
   const gate = throttle.wait as NonNullable<Throttle["wait"]>;
   return {
@@ -335,7 +190,7 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
       }
       return closed ? closed.then(() => core.establish(keys, callOptions)) : core.establish(keys, callOptions);
     }) as ContactsClient["establish"],
-    close: () => (closing ??= agent ? agent.close() : Promise.resolve()),
+    close: up.close,
   };
 }
 
