@@ -122,8 +122,16 @@ export type Attempt = (
 /**
  * Sends one establish body with auth, a per-attempt timeout, retries with backoff that honours
  * `Retry-After`, and one renewal of credentials after a 401. The first attempt is inline: an app
- * whose requests succeed never loads the recovery (failure.ts).
+ * whose requests succeed never loads the recovery (failure.ts). A 429 (but 50200), or a 503 with
+ * `Retry-After`, closes `throttle`'s gate (made on first use when not given). Exported on
+ * `@sfmc-contacts/core/internal` for client-node's forwarder, which captures each attempt's answer
+ * through its own `transport`.
  * @internal
+ * @example
+ * ```ts
+ * const send = createPipeline({ auth, transport, retry: resolveRetry(false), timeoutMs: 10_000 });
+ * const answer = await send({ ContactKeys: ["Key1"] }, { signal });
+ * ```
  */
 export function createPipeline(config: PipelineConfig) {
   const {
