@@ -191,6 +191,14 @@ export function createProxyWith<Identity>(
         return answer(response, reason);
       } catch (error) {
         const failure = failureAnswer(error, request.signal);
+        if (failure.retryAfter !== undefined) {
+          const body = marketingCloudError(failure.errorcode ?? 0, failure.message, { retryAfter: failure.retryAfter });
+          return answer(
+            errorAnswer(failure.status, body, { ...cors, "retry-after": String(failure.retryAfter) }),
+            failure.reason,
+            error,
+          );
+        }
         return answer(proxyRefusal(failure.status, failure.message, cors), failure.reason, error);
       }
     } catch (error) {

@@ -8,6 +8,7 @@
 import type { NodeClientOptions } from "@sfmc-contacts/client-node";
 import {
   type ContactsEventListener,
+  ContactsThrottledError,
   ContactsTimeoutError,
   ContactsValidationError,
   parseRetryAfter,
@@ -149,10 +150,29 @@ export function replyToResponse(
 export function failureAnswer(
   error: unknown,
   signal: AbortSignal,
-): { status: number; reason: ProxyResponseReason; message: string } {
+): {
+  status: number;
+  reason: ProxyResponseReason;
+  message: string;
+  errorcode?: number;
+  retryAfter?: number;
+} {
   if (signal.aborted) {
     // Nobody reads this answer: the caller went away. The status is for the event.
     return { status: 499, reason: "client-closed", message: "Client Closed Request" };
+  }
+  if (error instanceof ContactsThrottledError) {
+    // Marketing Cloud paused these credentials a moment ago and the wait is not over: nothing was
+    // sent. The browser gets what Marketing Cloud would say (429, 50100, Retry-After) and waits,
+    // instead of hitting a paused tenant again.
+    const retryAfter = Math.max(1, Math.ceil(error.retryAfter ?? 1));
+    return {
+      status: 429,
+      reason: "upstream",
+      message: `Too Many Requests: Marketing Cloud's rate limit asks to wait ${retryAfter} s`,
+      errorcode: 50100,
+      retryAfter,
+    };
   }
   if (error instanceof ContactsTimeoutError) {
     return {

@@ -8,6 +8,7 @@
 import {
   ContactsApiError,
   ContactsNetworkError,
+  ContactsThrottledError,
   ContactsTimeoutError,
   ContactsValidationError,
 } from "@sfmc-contacts/core";
@@ -220,6 +221,17 @@ describe("what the browser sees", () => {
     expect(JSON.parse(text)).toMatchObject({ errorcode: 0, message });
     expect(text).not.toMatch(/10\.1\.2\.3|internal\.example/);
     expect(events.at(-1)).toMatchObject({ type: "response", status, reason, error });
+  });
+
+  it("the shared rate-limit gate is closed (nothing sent): 429, errorcode 50100 and Retry-After, as Marketing Cloud says it", async () => {
+    const error = new ContactsThrottledError("paused", { retryAfter: 2.2, stoppedBy: "gate" });
+    const { proxy, events } = proxyWithFake({ allowedOrigins: ["https://page.example"] }, error);
+    const response = await proxy(post(undefined, { headers: { origin: "https://page.example" } }));
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("3");
+    expect(response.headers.get("access-control-expose-headers")).toBe("Retry-After, X-Request-Id");
+    expect(await response.json()).toMatchObject({ errorcode: 50100, retryAfter: 3 });
+    expect(events.at(-1)).toMatchObject({ status: 429, reason: "upstream", error });
   });
 
   it("the caller went away: 499 client-closed in the event", async () => {
