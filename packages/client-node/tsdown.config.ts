@@ -1,3 +1,3 @@
 import { packageBuild } from "../../tsdown.config.base.ts";
 
-export default packageBuild();
+export default packageBuild({ entry: ["src/index.ts", "src/internal.ts"] });
