@@ -5,6 +5,7 @@
  * only for authorised callers; the forwarder, and with it the token, is touched only by a request
  * that passed everything. The handler never rejects: every path ends in a `Response`.
  */
+import { createForwarder } from "@sfmc-contacts/client-node/internal";
 import type { ContactsEvent } from "@sfmc-contacts/core";
 import { emit } from "@sfmc-contacts/core/internal";
 import { isJsonContentType, isRefusal, marketingCloudError, parseEstablishRequest } from "@sfmc-contacts/rules";
@@ -253,11 +254,5 @@ function asError(value: unknown): Error {
  * ```
  */
 export function createContactsProxy<Identity = unknown>(options: ContactsProxyOptions<Identity>): ContactsProxy {
-  return createProxyWith(options, notWiredYet);
+  return createProxyWith(options, createForwarder);
 }
-
-// The real forwarder (client-node's createForwarder, behind @sfmc-contacts/client-node/internal)
-// is wired in a later slice of issue 16; until then creating one says so.
-const notWiredYet: ForwarderFactory = () => {
-  throw new Error("@sfmc-contacts/proxy: forwarding to Marketing Cloud is not wired yet (issue 16, work in progress)");
-};
