@@ -43,6 +43,21 @@ describe("the real chain", () => {
     }
   });
 
+  it("expired tokens: the forwarder renews once and the caller gets the 200", async () => {
+    stack = await startStack();
+    const first = await raw(stack.port, ROUTE, { headers: JSON_HEADERS, body: '{"ContactKeys":["a"]}' });
+    expect(first.status).toBe(200);
+    stack.service.mock.expireTokens();
+    const second = await raw(stack.port, ROUTE, { headers: JSON_HEADERS, body: '{"ContactKeys":["b"]}' });
+    expect(second.status).toBe(200);
+    expect(stack.tokens).toHaveLength(2);
+    expect(stack.sent.map((headers) => headers.authorization)).toEqual([
+      `Bearer ${stack.tokens[0]}`,
+      `Bearer ${stack.tokens[0]}`,
+      `Bearer ${stack.tokens[1]}`,
+    ]);
+  });
+
   it.each([
     ["no authorization", ROUTE, { "content-type": "application/json" }, '{"ContactKeys":["a"]}', 401],
     [
