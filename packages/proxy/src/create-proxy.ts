@@ -160,8 +160,9 @@ export function createProxyWith<Identity>(
       if (!read.ok) {
         if (request.signal.aborted) return answer(proxyRefusal(499, "Client Closed Request", cors), "client-closed");
         if (read.reason === "too-large") return tooLarge();
+        const problem = read.reason === "stream-error" ? "could not be read to its end" : "is not valid UTF-8";
         return answer(
-          errorAnswer(400, marketingCloudError(10004, "Invalid message format: the body is not valid UTF-8"), cors),
+          errorAnswer(400, marketingCloudError(10004, `Invalid message format: the body ${problem}`), cors),
           "invalid-body",
           read.reason === "stream-error" ? read.error : undefined,
         );

@@ -238,6 +238,10 @@ describe("UTF-8", () => {
       } as RequestInit),
     );
     expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      errorcode: 10004,
+      message: "Invalid message format: the body could not be read to its end",
+    });
     expect(upstream.calls).toHaveLength(0);
   });
 });
