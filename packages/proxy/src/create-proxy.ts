@@ -168,8 +168,9 @@ export function createProxyWith<Identity>(
         );
       }
 
-      // 9. The service's rules, with the key limit.
-      const call = parseEstablishRequest(contentType, read.text, { maxKeys: maxKeysPerRequest });
+      // 9. The service's rules, with the key limit. Any ContactType number passes: which types an
+      // account has is for Marketing Cloud to say (the mocks know only 0).
+      const call = parseEstablishRequest(contentType, read.text, { maxKeys: maxKeysPerRequest, contactTypes: "any" });
       if (isRefusal(call)) {
         const tooMany = call.body.errorcode === 10005 && call.body.message.includes("contact keys per request");
         return answer(errorAnswer(call.status, call.body, cors), tooMany ? "too-many-keys" : "invalid-body");

@@ -103,6 +103,14 @@ export interface ParseEstablishOptions {
    * documented limit).
    */
   maxKeys?: number;
+  /**
+   * Which `ContactType` values pass. `"default"` (the default, the mocks' rule): only `0` and
+   * `"Default"`; any other type is account configuration the mock cannot know, refused with 10005.
+   * `"any"` (what a proxy passes): any whole number from 0 to 2,147,483,647 and `"Default"` pass,
+   * and the account decides the rest; other names are refused with 10005, since only the service
+   * knows the account's names.
+   */
+  contactTypes?: "default" | "any";
 }
 
 /**
@@ -137,8 +145,12 @@ const refuseNull = (name: string): EstablishRefusal =>
  * Other types are account configuration the mock cannot know: 10005, as the service answers a
  * type the account lacks.
  */
-function readContactType(value: unknown): number | EstablishRefusal {
+function readContactType(value: unknown, any: boolean): number | EstablishRefusal {
   if (value === 0 || (typeof value === "string" && value.toLowerCase() === "default")) return 0;
+  if (any && typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 2_147_483_647) return value;
+  if (any && typeof value === "string") {
+    return refuse(10005, `ContactType: invalid value: ${JSON.stringify(value)} (send the type's number, or "Default")`);
+  }
   if (typeof value === "number" && Number.isInteger(value)) {
     return refuse(10005, `ContactType: invalid value: ${value} (the mock knows only 0, "Default")`);
   }
@@ -170,7 +182,8 @@ function checkMaxKeys(maxKeys: number): void {
  * - `ContactKeys` empty, or a key empty or over 254 characters (UTF-16 code units, as .NET counts): 10005;
  * - a flag that is neither a boolean nor `"true"` / `"false"` (any case), a `ContactType` that is
  *   neither an integer nor a string, or any optional field sent as `null`: 10001;
- * - a `ContactType` other than `0` or `"Default"` (any case): 10005.
+ * - a `ContactType` other than `0` or `"Default"` (any case): 10005; with `contactTypes: "any"`, any
+ *   whole number from 0 passes (a name other than "Default" is still 10005).
  *
  * Names are bound case-insensitively; when a name is sent in two spellings the last one wins.
  *
@@ -250,7 +263,7 @@ export function parseEstablishRequest(
   const type = fields.get("contacttype");
   if (type === null) return refuseNull("ContactType");
   if (type !== undefined) {
-    const contactType = readContactType(type);
+    const contactType = readContactType(type, options.contactTypes === "any");
     if (typeof contactType !== "number") return contactType;
     call.contactType = contactType;
     call.body.ContactType = contactType;

@@ -303,3 +303,32 @@ const CANONICAL_NAMES = new Set([
   "IncludeNewContactAwareness",
 ]);
 const ALLOWED = new Set([...CANONICAL_NAMES].map((name) => name.toLowerCase()));
+
+describe('contactTypes: "any" (what a proxy passes): the account decides the types', () => {
+  const parse = (type: unknown, contactTypes?: "default" | "any") =>
+    parseEstablishRequest("application/json", JSON.stringify({ ContactKeys: ["A"], ContactType: type }), {
+      ...(contactTypes ? { contactTypes } : {}),
+    });
+
+  it("passes any whole number from 0 and forwards it in the canonical body", () => {
+    for (const type of [0, 1, 7, 2_147_483_647]) {
+      const call = parse(type, "any");
+      expect(isRefusal(call)).toBe(false);
+      expect((call as EstablishCall).body.ContactType).toBe(type);
+    }
+  });
+
+  it('still refuses negative, fractional and huge numbers, names other than "Default", and null', () => {
+    for (const type of [-1, 1.5, 2_147_483_648]) expect(isRefusal(parse(type, "any"))).toBe(true);
+    const named = parse("Subscriber", "any") as EstablishRefusal;
+    expect(named.body.errorcode).toBe(10005);
+    expect(named.body.message).not.toContain("mock");
+    expect(isRefusal(parse(null, "any"))).toBe(true);
+    expect((parse("default", "any") as EstablishCall).body.ContactType).toBe(0);
+  });
+
+  it('by default (the mocks\' rule) only 0 and "Default" pass', () => {
+    expect((parse(7) as EstablishRefusal).body.errorcode).toBe(10005);
+    expect(isRefusal(parse(0))).toBe(false);
+  });
+});

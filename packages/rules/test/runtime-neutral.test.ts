@@ -12,7 +12,7 @@ describe("runtime neutral", () => {
       const text = await readFile(new URL(name, dir), "utf8");
       const specifiers = [...text.matchAll(/^(import|export)\s+(type\s+)?[^;]*?from\s+"([^"]+)"/gm)]
         .filter((match) => match[2] === undefined)
-        .map((match) => match[3]);
+        .map((match) => match[3] ?? "");
       expect(
         specifiers.filter((specifier) => !specifier.startsWith("./")),
         name,

@@ -43,6 +43,17 @@ describe("what is forwarded", () => {
     expect(call?.signal).toBe(request.signal);
   });
 
+  it("any ContactType number is forwarded (the account decides its types; the mocks know only 0); other names are 400", async () => {
+    const { proxy, upstream } = proxyWithFake();
+    const typed = await proxy(post({ ContactKeys: ["Key1"], ContactType: 7 }));
+    expect(typed.status).toBe(200);
+    expect(upstream.calls[0]?.body).toEqual({ ContactKeys: ["Key1"], ContactType: 7 });
+    const named = await proxy(post({ ContactKeys: ["Key1"], contactType: "Subscriber" }));
+    expect(named.status).toBe(400);
+    expect(((await named.json()) as { errorcode: number }).errorcode).toBe(10005);
+    expect(upstream.calls).toHaveLength(1);
+  });
+
   it("upstream options: retry off by default; given options are used at creation, once", () => {
     const upstream = fakeUpstream();
     createProxyWith(
