@@ -177,8 +177,8 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
     ...core,
     // A single call waits at the gate before it starts, outside its time limit (a run's batches
     // and every retry wait in core); no promise is made while the gate is open.
-    // A call core would refuse is refused first, without waiting or taking a budget token; and
-    // whatever it throws arrives as a rejection, as from core.
+    // Keys and a timeoutMs that core would refuse are refused first, without waiting or taking a
+    // budget token; and whatever it throws arrives as a rejection, as from core.
     establish: ((keys, callOptions) => {
       let closed: Promise<void> | undefined;
       try {

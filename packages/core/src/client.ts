@@ -141,9 +141,9 @@ export interface CoreConfig extends ClientOptions {
   transport: EstablishTransport;
   raw: Client<paths>;
   /**
-   * The gate this client waits at before every establish attempt (`core/internal`'s
-   * `bindThrottle`): the Node client shares one per credentials. Default: one per client, made on
-   * the first throttling answer.
+   * The rate-limit gate of this client (`@sfmc-contacts/core/throttle`'s `bindThrottle`): a run's
+   * batches and every retry wait at it. The Node client shares one per credentials (and also waits
+   * at it before a single call). Default: one per client, made on the first throttling answer.
    * @internal
    */
   throttle?: Throttle | undefined;

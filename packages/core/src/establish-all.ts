@@ -146,7 +146,8 @@ export function establishAll(
       }
     | undefined;
   const halter = new AbortController();
-  const haltReason = () => halt?.reason;
+  /** The reason unsent keys of a stopped run get. */
+  const haltReason = () => halt && `the run stopped: ${halt.reason}`;
   const halted = () => stopped || halt !== undefined || signal?.aborted === true;
   /** The in-flight limit (AIMD), and batches holding a slot (reserved before their read). */
   let limit = concurrency;
@@ -176,20 +177,25 @@ export function establishAll(
     next();
   };
 
-  const setLimit = (value: number) => {
-    if (value === limit) return;
-    const previous = limit;
-    limit = t.concurrency = value;
-    okSince = 0;
+  /** Tells the listeners the in-flight limit and the pace as they are now. */
+  const announce = (previous: number) => {
     if (onEvent)
       emit(onEvent, {
         type: "concurrency",
-        concurrency: value,
+        concurrency: limit,
         previous,
         ceiling: concurrency,
         perSecond: t.perSecond,
       });
     onProgress?.({ ...t });
+  };
+
+  const setLimit = (value: number) => {
+    if (value === limit) return;
+    const previous = limit;
+    limit = t.concurrency = value;
+    okSince = 0;
+    announce(previous);
     next();
   };
 
@@ -198,7 +204,7 @@ export function establishAll(
     halt = stop;
     halter.abort(
       throttledError(
-        `establishAll: ${stop.reason}`,
+        `establishAll: the run stopped: ${stop.reason}`,
         { retryAfter: stop.retryAfter, errorcode: stop.error.errorcode, summary: undefined, stoppedBy: stop.stoppedBy },
         cause,
       ),
@@ -223,10 +229,10 @@ export function establishAll(
         const retryAfter = waitMs === undefined ? undefined : Math.ceil(waitMs / 1000);
         const reason =
           waitMs === undefined
-            ? `the run stopped: Marketing Cloud temporarily blocked requests of these credentials (HTTP ${error.status}, errorcode ${error.errorcode})`
+            ? `Marketing Cloud temporarily blocked requests of these credentials (HTTP ${error.status}, errorcode ${error.errorcode})`
             : waitMs > maxPauseMs
-              ? `the run stopped: Marketing Cloud asked to wait ${retryAfter} s (its Retry-After, or longer after repeated throttling), over maxPauseMs (${maxPauseMs} ms)`
-              : `the run stopped: Marketing Cloud throttled its requests with no batch established for over maxPauseMs (${maxPauseMs} ms)`;
+              ? `Marketing Cloud asked to wait ${retryAfter} s (its Retry-After, or longer after repeated throttling), over maxPauseMs (${maxPauseMs} ms)`
+              : `Marketing Cloud throttled its requests with no batch established for over maxPauseMs (${maxPauseMs} ms)`;
         const stoppedBy = waitMs === undefined ? "blocked" : waitMs > maxPauseMs ? "retry-after" : "no-progress";
         stopFor({ error, retryAfter, reason, stoppedBy }, error);
       } else if (adaptive && now >= episodeUntil) {
@@ -239,9 +245,7 @@ export function establishAll(
       link.perSecond = perSecond;
       if (perSecond === undefined) delete t.perSecond;
       else t.perSecond = perSecond;
-      if (onEvent)
-        emit(onEvent, { type: "concurrency", concurrency: limit, previous: limit, ceiling: concurrency, perSecond });
-      onProgress?.({ ...t });
+      announce(limit);
     },
     waiting(resumeAt) {
       const now = Date.now();
@@ -446,7 +450,7 @@ export function establishAll(
             {
               error: refusal,
               retryAfter: refusal.retryAfter,
-              reason: `the run stopped: Marketing Cloud's rate limit paused requests of these credentials for ${refusal.retryAfter} s more, over maxPauseMs (${maxPauseMs} ms)`,
+              reason: `Marketing Cloud's rate limit paused requests of these credentials for ${refusal.retryAfter} s more, over maxPauseMs (${maxPauseMs} ms)`,
               stoppedBy: "gate",
             },
             refusal,
@@ -519,13 +523,13 @@ export function establishAll(
         onProgress?.({ ...t });
         const result = { ...totals, stopped: !ended, pausedMs };
         // Set by the link's callbacks, which the compiler cannot see.
-        const stoppedBy = halt as typeof halt;
-        if (stoppedBy) {
-          const { error, retryAfter, reason, stoppedBy: by } = stoppedBy;
+        const stop = halt as typeof halt;
+        if (stop) {
+          const { error, retryAfter, reason, stoppedBy } = stop;
           const refused = result.failed - result.notSent;
           throw throttledError(
-            `establishAll stopped: ${reason.replace("the run stopped: ", "")}. ${result.notSent} keys were not sent (NOT_SENT) and ${refused} failed (REQUEST_FAILED or invalid). Wait before sending them again${error.errorcode === 50200 ? ", and lower concurrency or set maxRequestsPerSecond" : ""}.`,
-            { retryAfter, errorcode: error.errorcode, summary: result, stoppedBy: by },
+            `establishAll stopped: ${reason}. ${result.notSent} keys were not sent (NOT_SENT) and ${refused} failed (REQUEST_FAILED or invalid). Wait before sending them again${error.errorcode === 50200 ? ", and lower concurrency or set maxRequestsPerSecond" : ""}.`,
+            { retryAfter, errorcode: error.errorcode, summary: result, stoppedBy },
             error,
           );
         }

@@ -149,9 +149,9 @@ export async function recover(
     if (gate) await gate;
     return attempt(n, renewed);
   };
-  // Throttling answers this call met: from the second on, the wait backs off whatever Retry-After
-  // says (0, or a date in the past, would otherwise re-send at once, and a run's re-sends use up
-  // no attempt).
+  // Throttling answers this call met: from the second on, the wait has a floor (see below), so a
+  // Retry-After of 0 or a date in the past never re-sends at once (a run's re-sends use up no
+  // attempt, so nothing else would bound them).
   let throttles = 0;
   for (let n = 1; ; ) {
     if (!outcome) renewed = true;
