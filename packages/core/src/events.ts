@@ -64,7 +64,8 @@ export type ContactsEventListener = (event: ContactsEvent) => void;
  * Calls a listener without letting it break the request: a throw, or a rejection of the promise
  * an async listener returns, is contained and reported once per listener (a process warning in
  * Node, `console.warn` elsewhere), never an unhandled rejection. Exported for the clients built
- * on core (the Node token manager); not for apps.
+ * on core (the Node token manager, and the proxy's own events); not for apps. Generic so that
+ * a package with events of its own shares this containment instead of repeating it.
  *
  * @internal
  * @example
@@ -72,7 +73,7 @@ export type ContactsEventListener = (event: ContactsEvent) => void;
  * emit(options.onEvent, { type: "retry", attempt: 1, delayMs: 1000, reason: "429" });
  * ```
  */
-export function emit(listener: ContactsEventListener | undefined, event: ContactsEvent): void {
+export function emit<E = ContactsEvent>(listener: ((event: E) => void) | undefined, event: E): void {
   // A logging hook must never change what the client does; its failure is only told, once, by
   // code loaded on first use (failures are rare), and the telling cannot throw either.
   const report = (error: unknown) =>

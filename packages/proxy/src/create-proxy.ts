@@ -6,7 +6,6 @@
  * that passed everything. The handler never rejects: every path ends in a `Response`.
  */
 import { createForwarder } from "@sfmc-contacts/client-node/internal";
-import type { ContactsEvent } from "@sfmc-contacts/core";
 import { emit } from "@sfmc-contacts/core/internal";
 import { isJsonContentType, isRefusal, marketingCloudError, parseEstablishRequest } from "@sfmc-contacts/rules";
 import { emptyAnswer, errorAnswer, proxyRefusal } from "./answers.js";
@@ -51,7 +50,7 @@ export function createProxyWith<Identity>(
   const forwarder = new LazyForwarder(resolved.upstream, factory);
   // core's emit contains a listener that throws or rejects (reported once, never unhandled).
   const report = (event: ProxyEvent<Identity>) => {
-    if (onEvent) emit(onEvent as unknown as (event: ContactsEvent) => void, event as unknown as ContactsEvent);
+    if (onEvent) emit(onEvent, event);
   };
 
   async function handle(request: Request): Promise<Response> {

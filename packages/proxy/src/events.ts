@@ -6,7 +6,9 @@
 import type { ContactsEvent } from "@sfmc-contacts/core";
 
 /**
- * Why the proxy answered as it did, on every `response` event.
+ * Why the proxy answered as it did, on every `response` event. `upstream` is Marketing Cloud's
+ * own answer passed on; `upstream-throttled` is a 429 the proxy gave without sending anything,
+ * because Marketing Cloud paused these credentials a moment ago and the pause is not over.
  *
  * @example
  * ```ts
@@ -25,6 +27,7 @@ export type ProxyResponseReason =
   | "invalid-body"
   | "too-many-keys"
   | "upstream"
+  | "upstream-throttled"
   | "upstream-credentials"
   | "upstream-unreachable"
   | "upstream-timeout"

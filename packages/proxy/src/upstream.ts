@@ -168,7 +168,7 @@ export function failureAnswer(
     const retryAfter = Math.max(1, Math.ceil(error.retryAfter ?? 1));
     return {
       status: 429,
-      reason: "upstream",
+      reason: "upstream-throttled",
       message: `Too Many Requests: Marketing Cloud's rate limit asks to wait ${retryAfter} s`,
       errorcode: 50100,
       retryAfter,

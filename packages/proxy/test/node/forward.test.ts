@@ -242,7 +242,7 @@ describe("what the browser sees", () => {
     expect(response.headers.get("retry-after")).toBe("3");
     expect(response.headers.get("access-control-expose-headers")).toBe("Retry-After, X-Request-Id");
     expect(await response.json()).toMatchObject({ errorcode: 50100, retryAfter: 3 });
-    expect(events.at(-1)).toMatchObject({ status: 429, reason: "upstream", error });
+    expect(events.at(-1)).toMatchObject({ status: 429, reason: "upstream-throttled", error });
   });
 
   it("the caller went away: 499 client-closed in the event", async () => {
