@@ -24,6 +24,7 @@ import { marketingCloudError } from "./factories.js";
 import { FakeService, type RecordedRequest } from "./fake-service.js";
 import { type ContactsMockOptions, checkInstanceUrl, resolveOptions } from "./options.js";
 import { randomSeed } from "./random.js";
+import { type RetryAfterOptions, type ScenarioOptions, type StatusScenario, statusAnswer } from "./scenario-answers.js";
 import { jsonResponse } from "./spec-response.js";
 
 /**
@@ -34,7 +35,7 @@ import { jsonResponse } from "./spec-response.js";
  * const options: ContactsHttpServerOptions = { seed: 1, latency: [1, 5], port: 0 };
  * ```
  */
-export interface ContactsHttpServerOptions extends Omit<ContactsMockOptions, "baseUrl" | "retryAfter"> {
+export interface ContactsHttpServerOptions extends Omit<ContactsMockOptions, "baseUrl"> {
   /** Default 0: any free port. */
   port?: number;
   /** Default `127.0.0.1`. Only loopback addresses are accepted. */
@@ -48,9 +49,57 @@ export interface ContactsHttpServerOptions extends Omit<ContactsMockOptions, "ba
 }
 
 /**
- * The fake behind a {@link ContactsHttpServer}: what it stored and received, `reset()` and
- * `expireTokens()`. It has no msw `handlers` or `scenarios`: they act inside a process, never on a
- * socket.
+ * The status scenarios of a {@link ContactsHttpServer}, in msw's shape: the same answers as the msw
+ * scenarios of the same name, for the same options. Each applies to every later establish request
+ * until `resetScenarios()` (or `reset()`), or with `{ once: true }` to the next one only. The
+ * request is still recorded and the latency waited, as with msw. The scenario set last wins, as
+ * with `server.use(...)`.
+ *
+ * @example
+ * ```ts
+ * const service = await startContactsHttpServer();
+ * const scenarios: ContactsHttpServerScenarios = service.mock.scenarios;
+ * scenarios.rateLimited({ retryAfter: 2, once: true }); // the next establish call gets 429, Retry-After: 2
+ * ```
+ */
+export interface ContactsHttpServerScenarios {
+  /**
+   * 401 `Not Authorized` (errorcode 0), with `WWW-Authenticate: Bearer error="invalid_token"`.
+   * @example service.mock.scenarios.unauthorized({ once: true });
+   */
+  unauthorized(options?: ScenarioOptions): void;
+  /**
+   * 403, errorcode 20002: the package lacks the Contact Builder permissions.
+   * @example service.mock.scenarios.forbidden();
+   */
+  forbidden(options?: ScenarioOptions): void;
+  /**
+   * 429, errorcode 50100, with `Retry-After` and the body's `retryAfter` (default: the server's
+   * `retryAfter` option, 1 s unless set).
+   * @example service.mock.scenarios.rateLimited({ retryAfter: 2, once: true });
+   */
+  rateLimited(options?: RetryAfterOptions): void;
+  /**
+   * 429, errorcode 50200: requests temporarily blocked, without `Retry-After`.
+   * @example service.mock.scenarios.blocked();
+   */
+  blocked(options?: ScenarioOptions): void;
+  /**
+   * 500 with a Marketing Cloud error body.
+   * @example service.mock.scenarios.serverError({ once: true });
+   */
+  serverError(options?: ScenarioOptions): void;
+  /**
+   * 503, errorcode 50300, with `Retry-After` (default: the server's `retryAfter` option, 1 s unless set).
+   * @example service.mock.scenarios.unavailable({ retryAfter: 1 });
+   */
+  unavailable(options?: RetryAfterOptions): void;
+}
+
+/**
+ * The fake behind a {@link ContactsHttpServer}: what it stored and received, `reset()`,
+ * `expireTokens()`, and the six status scenarios. It has no msw `handlers`, and none of the msw
+ * scenarios that need msw's control of the transport (`networkError`, `slow`, ...).
  *
  * @example
  * ```ts
@@ -64,8 +113,23 @@ export interface ContactsHttpServerMock {
   readonly store: ContactStore;
   /** Every request it received on its two routes, in order, with credentials redacted. */
   readonly requests: readonly RecordedRequest[];
-  /** Forgets contacts, requests and issued tokens. With a seed, the same calls then give the same data again. */
+  /**
+   * Forgets contacts, requests, issued tokens and scenarios. With a seed, the same calls then give
+   * the same data again.
+   */
   reset(): void;
+  /** The status scenarios, set on the server itself (msw's shape, without `server.use`). */
+  readonly scenarios: ContactsHttpServerScenarios;
+  /**
+   * Drops every scenario set so far: the happy path answers again.
+   *
+   * @example
+   * ```ts
+   * service.mock.scenarios.serverError();
+   * service.mock.resetScenarios(); // establish answers 200 again
+   * ```
+   */
+  resetScenarios(): void;
   /**
    * Every token issued so far stops working now (the static token excepted); the next call with
    * one gets 401 with `WWW-Authenticate: Bearer error="invalid_token"`.
@@ -91,11 +155,13 @@ export interface ContactsHttpServerMock {
 export interface ContactsHttpServer {
   /** `http://127.0.0.1:<port>`: the REST base and the auth base alike. */
   readonly url: string;
-  /** The fake behind it: `store`, `requests`, `reset()`, `expireTokens()`. */
+  /** The fake behind it: `store`, `requests`, `reset()`, `expireTokens()`, `scenarios`, `resetScenarios()`. */
   readonly mock: ContactsHttpServerMock;
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
 }
+
+export type { RetryAfterOptions, ScenarioOptions } from "./scenario-answers.js";
 
 /** The largest request body the server reads: a larger one is answered 413. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -313,6 +379,27 @@ export async function startContactsHttpServer(options: ContactsHttpServerOptions
   const fake = new FakeService(instanceUrl === undefined ? resolved : { ...resolved, restInstanceUrl: instanceUrl });
   const origins = new Set([new URL(url).origin]);
   if (instanceUrl !== undefined) origins.add(new URL(instanceUrl).origin);
+  // The scenarios in force, the last one set first (msw's `server.use` prepends too). A `once`
+  // scenario is taken out by the establish request it answers.
+  const active: { answer: () => Response; once: boolean }[] = [];
+  const nextAnswer = (): (() => Response) | undefined => {
+    const first = active[0];
+    if (first?.once) active.shift();
+    return first?.answer;
+  };
+  const use =
+    (kind: StatusScenario) =>
+    (scenarioOptions: RetryAfterOptions = {}): void => {
+      active.unshift({ answer: statusAnswer(kind, fake, scenarioOptions), once: scenarioOptions.once ?? false });
+    };
+  const scenarios: ContactsHttpServerScenarios = {
+    unauthorized: use("unauthorized"),
+    forbidden: use("forbidden"),
+    rateLimited: use("rateLimited"),
+    blocked: use("blocked"),
+    serverError: use("serverError"),
+    unavailable: use("unavailable"),
+  };
 
   const handle = async (message: IncomingMessage, out: ServerResponse): Promise<void> => {
     const reached = routeOf(message, origins);
@@ -335,7 +422,8 @@ export async function startContactsHttpServer(options: ContactsHttpServerOptions
       headers: toHeaders(message),
       ...(body.length > 0 ? { body } : {}),
     });
-    return send(await fake.serve(reached.route, request), out);
+    const answer = reached.route === "establish" ? nextAnswer() : undefined;
+    return send(await fake.serve(reached.route, request, answer), out);
   };
   // Attached right after listen resolves, in the same turn: no request can come in before them.
   server.on("request", (message: IncomingMessage, out: ServerResponse) => {
@@ -372,8 +460,15 @@ export async function startContactsHttpServer(options: ContactsHttpServerOptions
     mock: {
       store: fake.store,
       requests: fake.requests,
-      reset: () => fake.reset(),
+      reset: () => {
+        active.length = 0;
+        fake.reset();
+      },
       expireTokens: () => fake.expireTokens(),
+      scenarios,
+      resetScenarios: () => {
+        active.length = 0;
+      },
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -4,25 +4,12 @@
  */
 import type { ResultMessage } from "@sfmc-contacts/types";
 import { delay, type HttpHandler, HttpResponse, http } from "msw";
-import { marketingCloudError } from "./factories.js";
 import type { FakeService } from "./fake-service.js";
 import { routeMatcher } from "./options.js";
-import { specJson } from "./spec-response.js";
+import { type RetryAfterOptions, type ScenarioOptions, type StatusScenario, statusAnswer } from "./scenario-answers.js";
 
-const ESTABLISH = "POST /contacts/v1/establish";
-
-/**
- * Options every scenario takes.
- *
- * @example
- * ```ts
- * server.use(mock.scenarios.serverError({ once: true } satisfies ScenarioOptions));
- * ```
- */
-export interface ScenarioOptions {
-  /** Answer one request only, then give way to the handlers below (msw's `{ once: true }`). */
-  once?: boolean;
-}
+// Defined beside the answers (msw-free), so the loopback HTTP server's types can name them too.
+export type { RetryAfterOptions, ScenarioOptions } from "./scenario-answers.js";
 
 /**
  * Options of the scenarios that can also hit the token route.
@@ -35,22 +22,6 @@ export interface ScenarioOptions {
 export interface TransportScenarioOptions extends ScenarioOptions {
   /** Which route fails. Default `"establish"`. */
   route?: "establish" | "token";
-}
-
-/**
- * Options of `rateLimited` and `unavailable`.
- *
- * @example
- * ```ts
- * server.use(mock.scenarios.rateLimited({ retryAfter: 2, once: true } satisfies RetryAfterOptions));
- * ```
- */
-export interface RetryAfterOptions extends ScenarioOptions {
-  /**
-   * Seconds in the `Retry-After` header (and, for 429, the body's `retryAfter`). Default: the
-   * mock's `retryAfter` option, 1 unless set.
-   */
-  retryAfter?: number;
 }
 
 /**
@@ -163,49 +134,19 @@ export function routeHandler(
   });
 }
 
-function checkSeconds(value: number, name: string): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new TypeError(`scenarios.${name}: retryAfter must be a whole number of seconds >= 0, got ${String(value)}`);
-  }
-  return value;
-}
-
 /** Builds the scenarios of one fake. @internal */
 export function createScenarios(fake: FakeService): ContactsScenarios {
-  /** A Marketing Cloud error answer; with `retryAfter`, the header too (and, for 429, the body's field). */
-  const error = (
-    status: 403 | 429 | 500 | 503,
-    errorcode: number,
-    message: string,
-    options: ScenarioOptions = {},
-    retryAfter?: number,
-  ) =>
-    routeHandler(
-      fake,
-      "establish",
-      () =>
-        specJson(
-          ESTABLISH,
-          status,
-          marketingCloudError(errorcode, message, status === 429 && retryAfter !== undefined ? { retryAfter } : {}),
-          retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
-        ),
-      options,
-    );
+  // The six status answers are shared with the loopback HTTP server (scenario-answers.ts).
+  const status = (kind: StatusScenario, options: RetryAfterOptions = {}) =>
+    routeHandler(fake, "establish", statusAnswer(kind, fake, options), options);
 
   return {
-    unauthorized: (options) => routeHandler(fake, "establish", () => fake.notAuthorized(), options),
-    forbidden: (options) => error(403, 20002, "Insufficient privileges to complete this action.", options),
-    rateLimited: ({ retryAfter = fake.options.retryAfter, ...options } = {}) => {
-      const seconds = checkSeconds(retryAfter, "rateLimited");
-      return error(429, 50100, `Rate limit exceeded. Retry after ${seconds} seconds.`, options, seconds);
-    },
-    blocked: (options) => error(429, 50200, "Requests are temporarily blocked.", options),
-    serverError: (options) => error(500, 0, "An error occurred while processing the request.", options),
-    unavailable: ({ retryAfter = fake.options.retryAfter, ...options } = {}) => {
-      const seconds = checkSeconds(retryAfter, "unavailable");
-      return error(503, 50300, `Service unavailable. Retry after ${seconds} seconds.`, options, seconds);
-    },
+    unauthorized: (options) => status("unauthorized", options),
+    forbidden: (options) => status("forbidden", options),
+    rateLimited: (options) => status("rateLimited", options),
+    blocked: (options) => status("blocked", options),
+    serverError: (options) => status("serverError", options),
+    unavailable: (options) => status("unavailable", options),
     malformedJson: (options) =>
       routeHandler(
         fake,
