@@ -3,7 +3,7 @@
  * handler, `createContactsProxy({ authorize })`, lets signed-in users establish contacts through
  * your backend: one route, validated with the service's own rules, capped, authorised per
  * request, with Marketing Cloud's own answers passed back and its token never exposed.
- * `toNodeListener` adapts it to `node:http` and Express. Work in progress (issue 16).
+ * `toNodeListener` adapts it to `node:http` and Express.
  *
  * @example
  * ```ts

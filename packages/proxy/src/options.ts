@@ -74,33 +74,108 @@ export type ProxyUpstreamOptions = Omit<NodeClientOptions, "onEvent" | "middlewa
  * ```
  */
 export interface ContactsProxyOptions<Identity = unknown> {
-  /** Required; there is no open default. Runs on every POST that passed the header checks, before the body is read. */
+  /**
+   * Decides, from the request's headers, whether it may go on: `{ identity }` allows,
+   * `{ status: 401 | 403, message? }` refuses, a throw refuses (401, or 403 when the thrown value
+   * has `status: 403`), and anything else is a 401. Required: there is no open default. It runs on
+   * every POST that passed the route, origin, content-type and size checks, before the body is
+   * read, and must not read the body (a used body is a 500).
+   *
+   * @example
+   * ```ts
+   * createContactsProxy({
+   *   authorize: async (request) => {
+   *     const user = await sessionFrom(request.headers.get("cookie"));
+   *     return user ? { identity: user.id } : { status: 401 };
+   *   },
+   * });
+   * ```
+   */
   authorize: Authorize<Identity>;
   /**
-   * The path before `/contacts/v1/establish`. Default `"/api/sfmc"`. `""`, or `/seg(/seg)*` with
-   * the characters `A-Z a-z 0-9 . _ ~ -`, no `.` or `..` segment and no trailing `/` (`"/"` alone reads as `""`).
+   * The path before `/contacts/v1/establish`; the browser client's `baseUrl` is the same path.
+   * Default `"/api/sfmc"`. `""`, or `/seg(/seg)*` with the characters `A-Z a-z 0-9 . _ ~ -`, no `.`
+   * or `..` segment and no trailing `/` (`"/"` alone reads as `""`). Compared byte for byte, with no
+   * decoding: any other path is a 404.
+   *
+   * @example
+   * ```ts
+   * // Answers POST /internal/mc/contacts/v1/establish; the browser uses baseUrl: "/internal/mc".
+   * createContactsProxy({ authorize, basePath: "/internal/mc" });
+   * ```
    */
   basePath?: string | undefined;
   /**
-   * Marketing Cloud credentials and client settings. Default: read from the environment at the
-   * first forwarded request, as `createContactsClientFromEnv` reads it. Given options are checked at once.
+   * Marketing Cloud credentials and client settings: the Node client's options, less `onEvent`,
+   * `middleware` and `signal`. Given options are checked at once. Default: read from the
+   * environment at the first forwarded request, once, as `createContactsClientFromEnv` reads it
+   * (`SFMC_SUBDOMAIN`, `SFMC_CLIENT_ID`, `SFMC_CLIENT_SECRET`, `SFMC_ACCOUNT_ID`,
+   * `SFMC_REST_BASE_URL`, `SFMC_AUTH_BASE_URL`); a missing variable then makes every forwarded
+   * request a 500 (reason `misconfigured`). `retry` defaults to `false`: the browser client retries.
+   *
+   * @example
+   * ```ts
+   * createContactsProxy({
+   *   authorize,
+   *   upstream: {
+   *     subdomain: process.env.SFMC_SUBDOMAIN!,
+   *     clientId: process.env.SFMC_CLIENT_ID!,
+   *     clientSecret: process.env.SFMC_CLIENT_SECRET!,
+   *     timeoutMs: 15_000,
+   *   },
+   * });
+   * ```
    */
   upstream?: ProxyUpstreamOptions | undefined;
   /**
-   * Exact origins (`"https://app.example.com"`) allowed cross-origin, with CORS. Default none:
-   * same-origin only. `"*"`, `"null"`, paths and trailing slashes are refused at creation.
+   * Exact origins (`"https://app.example.com"`) allowed cross-origin, with CORS: their answers
+   * carry `Access-Control-Allow-Origin`, `-Allow-Credentials` and `-Expose-Headers: Retry-After,
+   * X-Request-Id`, and their preflights get a 204. Default none: same-origin only, and a cross-site
+   * POST is a 403. `"*"`, `"null"`, paths, trailing slashes and upper-case hosts are refused at creation.
+   *
+   * @example
+   * ```ts
+   * createContactsProxy({ authorize, allowedOrigins: ["https://app.example.com", "http://localhost:5173"] });
+   * ```
    */
   allowedOrigins?: readonly string[] | undefined;
-  /** At most this many contact keys per request: a whole number from 1 to 10,000. Default 50. */
+  /**
+   * At most this many contact keys per request: a whole number from 1 to 10,000. Default 50,
+   * Marketing Cloud's synchronous batch size and the browser client's `establishAll` batch size.
+   * More keys get a 400 (errorcode 10005), and nothing is forwarded.
+   *
+   * @example
+   * ```ts
+   * // The browser then runs client.establishAll(keys, { batchSize: 20 }).
+   * createContactsProxy({ authorize, maxKeysPerRequest: 20 });
+   * ```
+   */
   maxKeysPerRequest?: number | undefined;
   /**
    * At most this many body bytes: a whole number from 256 to 16,777,216. Default
-   * `1024 × maxKeysPerRequest + 4096` (55,296 for 50 keys of 254 characters in any script).
+   * `1024 × maxKeysPerRequest + 4096` (55,296 for 50 keys of 254 characters in any script). A
+   * larger body is a 413, from its `Content-Length` or as soon as the streamed body passes the cap.
+   *
+   * @example
+   * ```ts
+   * createContactsProxy({ authorize, maxBodyBytes: 64 * 1024 });
+   * ```
    */
   maxBodyBytes?: number | undefined;
   /**
-   * Request, decision, upstream and response events. Never a header, a body or a token. A
-   * listener that throws or rejects is reported once and ignored.
+   * Request, decision, upstream and response events, with a `requestId` and the identity
+   * `authorize` returned. Never a header, a body, a cookie or a token. A listener that throws or
+   * rejects is reported once and ignored.
+   *
+   * @example
+   * ```ts
+   * createContactsProxy({
+   *   authorize,
+   *   onEvent: (event) => {
+   *     if (event.type === "response") console.log(event.requestId, event.status, event.reason, event.identity);
+   *   },
+   * });
+   * ```
    */
   onEvent?: ((event: ProxyEvent<Identity>) => void) | undefined;
 }
