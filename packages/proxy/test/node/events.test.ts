@@ -220,12 +220,12 @@ describe("listeners that fail", () => {
     process.on("unhandledRejection", onUnhandled);
     try {
       const seen: Event[] = [];
-      stack = await startStack({
-        onEvent: (event) => {
-          seen.push(event);
-          return fail() as undefined;
-        },
-      });
+      // Returns what the failing listener returns (a rejected promise in the second case).
+      const listener = (event: Event): unknown => {
+        seen.push(event);
+        return fail();
+      };
+      stack = await startStack({ onEvent: listener });
       const ok = await raw(stack.port, ROUTE, { headers: JSON_HEADERS, body: BODY });
       expect(ok.status).toBe(200);
       expect(JSON.parse(ok.text).items).toHaveLength(2);
