@@ -101,6 +101,11 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
         outgoing.on("close", () => {
           if (outgoing.writableFinished !== true) controller.abort();
         });
+        // The caller may have gone before this listener ran (an async middleware in front of it):
+        // that close was emitted already, so the signal starts aborted and nothing is forwarded.
+        if ((outgoing as { destroyed?: unknown }).destroyed === true && outgoing.writableFinished !== true) {
+          controller.abort();
+        }
         response = await handler(toRequest(incoming, controller.signal));
       }
     } catch {

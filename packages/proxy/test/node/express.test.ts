@@ -132,6 +132,51 @@ describe("toNodeListener in Express 5", () => {
     expect(chain.upstreamCount()).toBe(0);
   });
 
+  it("a caller gone before the proxy runs (an async middleware first): 499 client-closed, nothing forwarded", async () => {
+    let entered: () => void = () => {};
+    const inMiddleware = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const chain = await expressStack(
+      (app, listener) => app.post("/api/sfmc/*splat", listener),
+      (app) =>
+        app.use(async (_req, res, next) => {
+          // A session lookup, say, during which the caller hangs up: the response's close is
+          // emitted before toNodeListener is even called.
+          entered();
+          await new Promise<void>((resolve) => res.on("close", () => resolve()));
+          next();
+        }),
+    );
+    let answered: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      answered = resolve;
+    });
+    const outgoing = httpRequest({
+      host: "127.0.0.1",
+      port: chain.front,
+      path: ROUTE,
+      method: "POST",
+      headers: JSON_HEADERS,
+      agent: false,
+    });
+    outgoing.on("error", () => {});
+    outgoing.end(BODY);
+    await inMiddleware;
+    outgoing.destroy();
+    // Bounded wait for the proxy's answer (its response event).
+    const poll = setInterval(() => {
+      if (chain.events.some((event) => event.type === "response")) answered();
+    }, 10);
+    try {
+      await done; // the hang guard is the test timeout
+    } finally {
+      clearInterval(poll);
+    }
+    expect(chain.events.at(-1)).toMatchObject({ type: "response", status: 499, reason: "client-closed" });
+    expect(chain.upstreamCount()).toBe(0);
+  });
+
   it("a caller that hangs up mid-request aborts the upstream request", async () => {
     let arrived: () => void = () => {};
     const waiting = new Promise<void>((resolve) => {
