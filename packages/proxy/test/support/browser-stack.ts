@@ -37,12 +37,31 @@ export interface ProxyCommands {
   crossOriginProxy: (pageOrigin: string, allowed: boolean) => Promise<string>;
 }
 
-interface Running {
+interface Upstream {
   service: ContactsHttpServer;
+  options: { clientId: string; clientSecret: string; baseUrl: string; authBaseUrl: string };
+  /** Requests before this index are from earlier tests. */
+  since: number;
+}
+
+interface Running {
+  /** The same-origin proxy's upstream, and the cross-origin proxies' own one. */
+  upstreams: [Upstream, Upstream];
   proxy: ContactsProxy;
   listener: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
-  upstreamOptions: { clientId: string; clientSecret: string; baseUrl: string; authBaseUrl: string };
   extra: Array<{ served: Served; proxy: ContactsProxy }>;
+}
+
+/**
+ * A mocks HTTP server with credentials of its own. A client id per upstream: the token cache and
+ * the rate gate (closed by a 429 for Retry-After seconds) are process-wide, per credentials, so
+ * a 429 met by one proxy never makes another answer 429 itself.
+ */
+async function startUpstream(): Promise<Upstream> {
+  const clientId = `proxy-e2e-${randomUUID()}`;
+  const clientSecret = `secret-${randomUUID()}`;
+  const service = await startContactsHttpServer({ seed: 1, auth: { clientId, clientSecret } });
+  return { service, options: { clientId, clientSecret, baseUrl: service.url, authBaseUrl: service.url }, since: 0 };
 }
 
 /** Errors as name and message: what a command can hand the page (and what an event may show). */
@@ -63,28 +82,20 @@ export function browserStack(): {
   commands: { [K in keyof ProxyCommands]: BrowserCommand<Parameters<ProxyCommands[K]>> };
 } {
   const events: ProxyEvent<string>[] = [];
-  // Upstream requests before this index are from earlier tests. Never `service.mock.reset()`
-  // between tests: it forgets the tokens it issued, and the proxy's cached token would then cost
-  // a 401 and a renewal that the counts would show.
-  let since = 0;
   let running: Promise<Running> | undefined;
 
   const start = async (): Promise<Running> => {
-    // A client id per stack: the token cache and the rate gate are process-wide (per credentials).
-    const clientId = `proxy-e2e-${randomUUID()}`;
-    const clientSecret = `secret-${randomUUID()}`;
-    const service = await startContactsHttpServer({ seed: 1, auth: { clientId, clientSecret } });
-    const upstreamOptions = { clientId, clientSecret, baseUrl: service.url, authBaseUrl: service.url };
+    const upstreams: [Upstream, Upstream] = [await startUpstream(), await startUpstream()];
     const proxy = createContactsProxy<string>({
       // The app's session: a cookie the page sets or clears with document.cookie.
       authorize: (request) =>
         /(?:^|;\s*)session=ok(?:;|$)/.test(request.headers.get("cookie") ?? "")
           ? { identity: "user-1" }
           : { status: 401 },
-      upstream: upstreamOptions,
+      upstream: upstreams[0].options,
       onEvent: (event) => events.push(event),
     });
-    return { service, proxy, listener: toNodeListener(proxy), upstreamOptions, extra: [] };
+    return { upstreams, proxy, listener: toNodeListener(proxy), extra: [] };
   };
   const stack = () => {
     running ??= start();
@@ -92,13 +103,13 @@ export function browserStack(): {
   };
   const close = async () => {
     if (!running) return;
-    const { service, proxy, extra } = await running;
+    const { upstreams, proxy, extra } = await running;
     for (const { served, proxy: other } of extra) {
       await served.close();
       await other.close();
     }
     await proxy.close();
-    await service.close();
+    for (const { service } of upstreams) await service.close();
   };
 
   const plugin: Plugin = {
@@ -120,33 +131,35 @@ export function browserStack(): {
   };
 
   const commands: { [K in keyof ProxyCommands]: BrowserCommand<Parameters<ProxyCommands[K]>> } = {
+    // Both upstreams together: a test uses one of them.
     upstream: async () => {
-      const { service } = await stack();
-      const seen = service.mock.requests.slice(since);
+      const seen = (await stack()).upstreams.flatMap(({ service, since }) => service.mock.requests.slice(since));
       return {
         establish: seen.filter((r) => r.route === "establish").length,
         token: seen.filter((r) => r.route === "token").length,
       };
     },
+    // Never `service.mock.reset()` between tests: it forgets the tokens it issued, and the
+    // proxy's cached token would then cost a 401 and a renewal that the counts would show.
     resetUpstream: async () => {
-      const { service } = await stack();
-      service.mock.resetScenarios();
-      since = service.mock.requests.length;
+      for (const upstream of (await stack()).upstreams) {
+        upstream.service.mock.resetScenarios();
+        upstream.since = upstream.service.mock.requests.length;
+      }
       events.length = 0;
     },
     scenario: async (_context, name, options) => {
-      (await stack()).service.mock.scenarios[name](options);
+      for (const { service } of (await stack()).upstreams) service.mock.scenarios[name](options);
     },
     proxyEvents: async () => jsonSafe(events),
     crossOriginProxy: async (_context, pageOrigin, allowed) => {
       const running = await stack();
-      // The same upstream credentials: the same token cache, so no extra token request.
       const proxy = createContactsProxy<string>({
         allowedOrigins: [allowed ? pageOrigin : "https://other.example"],
         // Cross-origin apps carry their session as a bearer token (the browser client's accessToken).
         authorize: (request) =>
           request.headers.get("authorization") === "Bearer session-ok" ? { identity: "user-2" } : { status: 401 },
-        upstream: running.upstreamOptions,
+        upstream: running.upstreams[1].options,
         onEvent: (event) => events.push(event),
       });
       const served = await serve(toNodeListener(proxy));
