@@ -128,6 +128,13 @@ describe("the events of one request", () => {
     expect(types(second)).toEqual(["request", "decision", "upstream:request", "upstream:response", "response"]);
     expect(second[0]?.requestId).not.toBe(events[0]?.requestId);
 
+    // Token events belong to no single request (design §5.2): any there are carry neither a
+    // requestId nor an identity.
+    for (const event of stack.events.filter((one) => one.requestId === undefined)) {
+      expect(event).toMatchObject({ type: "upstream", event: { type: "token" } });
+      expect(event).not.toHaveProperty("identity");
+    }
+
     const all = serialised(stack.events);
     expect(stack.tokens).toHaveLength(1);
     for (const secret of [...stack.tokens, "query-secret", "caller-secret", "session=ok"]) {

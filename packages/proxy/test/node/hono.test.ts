@@ -133,6 +133,20 @@ describe("the proxy in Hono", () => {
     expect(routes.filter((route) => route !== "establish" && route !== "token")).toHaveLength(0);
   });
 
+  it("a body a middleware read first: 500, nothing forwarded", async () => {
+    stack = await startStack();
+    const app = new Hono();
+    app.use(async (c, next) => {
+      await c.req.json();
+      await next();
+    });
+    app.all("/api/sfmc/*", (c) => (stack as Stack).proxy(c.req.raw));
+    const response = await app.request(ROUTE, { method: "POST", headers: JSON_HEADERS, body: BODY });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ errorcode: 0 });
+    expect(stack.upstreamCount()).toBe(0);
+  });
+
   it("a basePath other than the default: its route works, the default path is 404", async () => {
     stack = await startStack({ basePath: "/internal/mc" });
     const { app } = honoApp(stack.proxy, "/internal/mc/*");
