@@ -24,7 +24,7 @@ import { marketingCloudError } from "./factories.js";
 import { FakeService, type RecordedRequest } from "./fake-service.js";
 import { type ContactsMockOptions, checkInstanceUrl, resolveOptions } from "./options.js";
 import { randomSeed } from "./random.js";
-import { type RetryAfterOptions, type ScenarioOptions, type StatusScenario, statusAnswer } from "./scenario-answers.js";
+import { type RetryAfterOptions, type StatusScenario, type StatusScenarios, statusAnswer } from "./scenario-answers.js";
 import { jsonResponse } from "./spec-response.js";
 
 /**
@@ -62,39 +62,7 @@ export interface ContactsHttpServerOptions extends Omit<ContactsMockOptions, "ba
  * scenarios.rateLimited({ retryAfter: 2, once: true }); // the next establish call gets 429, Retry-After: 2
  * ```
  */
-export interface ContactsHttpServerScenarios {
-  /**
-   * 401 `Not Authorized` (errorcode 0), with `WWW-Authenticate: Bearer error="invalid_token"`.
-   * @example service.mock.scenarios.unauthorized({ once: true });
-   */
-  unauthorized(options?: ScenarioOptions): void;
-  /**
-   * 403, errorcode 20002: the package lacks the Contact Builder permissions.
-   * @example service.mock.scenarios.forbidden();
-   */
-  forbidden(options?: ScenarioOptions): void;
-  /**
-   * 429, errorcode 50100, with `Retry-After` and the body's `retryAfter` (default: the server's
-   * `retryAfter` option, 1 s unless set).
-   * @example service.mock.scenarios.rateLimited({ retryAfter: 2, once: true });
-   */
-  rateLimited(options?: RetryAfterOptions): void;
-  /**
-   * 429, errorcode 50200: requests temporarily blocked, without `Retry-After`.
-   * @example service.mock.scenarios.blocked();
-   */
-  blocked(options?: ScenarioOptions): void;
-  /**
-   * 500 with a Marketing Cloud error body.
-   * @example service.mock.scenarios.serverError({ once: true });
-   */
-  serverError(options?: ScenarioOptions): void;
-  /**
-   * 503, errorcode 50300, with `Retry-After` (default: the server's `retryAfter` option, 1 s unless set).
-   * @example service.mock.scenarios.unavailable({ retryAfter: 1 });
-   */
-  unavailable(options?: RetryAfterOptions): void;
-}
+export interface ContactsHttpServerScenarios extends StatusScenarios<void> {}
 
 /**
  * The fake behind a {@link ContactsHttpServer}: what it stored and received, `reset()`,
@@ -161,7 +129,7 @@ export interface ContactsHttpServer {
   close(): Promise<void>;
 }
 
-export type { RetryAfterOptions, ScenarioOptions } from "./scenario-answers.js";
+export type { RetryAfterOptions, ScenarioOptions, StatusScenarios } from "./scenario-answers.js";
 
 /** The largest request body the server reads: a larger one is answered 413. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;

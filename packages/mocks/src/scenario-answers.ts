@@ -39,8 +39,54 @@ export interface RetryAfterOptions extends ScenarioOptions {
   retryAfter?: number;
 }
 
+/**
+ * The six status scenarios, as both kinds of mock offer them: msw's return a handler for
+ * `server.use(...)` (`Result` is `HttpHandler`), the loopback HTTP server's set themselves on the
+ * server (`Result` is `void`). The same options give the same answer in both.
+ *
+ * @example
+ * ```ts
+ * server.use(mock.scenarios.rateLimited({ retryAfter: 2, once: true })); // msw
+ * service.mock.scenarios.rateLimited({ retryAfter: 2, once: true }); // startContactsHttpServer
+ * ```
+ */
+export interface StatusScenarios<Result> {
+  /**
+   * 401 `Not Authorized` (errorcode 0), as for a missing, unknown or expired token, with
+   * `WWW-Authenticate: Bearer error="invalid_token"`.
+   * @example server.use(mock.scenarios.unauthorized({ once: true }));
+   */
+  unauthorized(options?: ScenarioOptions): Result;
+  /**
+   * 403, errorcode 20002: the package lacks the Contact Builder permissions.
+   * @example server.use(mock.scenarios.forbidden());
+   */
+  forbidden(options?: ScenarioOptions): Result;
+  /**
+   * 429, errorcode 50100, with `Retry-After` and the body's `retryAfter` (default: the mock's
+   * `retryAfter` option, 1 s unless set, so a client with default retry options waits one second).
+   * @example server.use(mock.scenarios.rateLimited({ retryAfter: 2, once: true }));
+   */
+  rateLimited(options?: RetryAfterOptions): Result;
+  /**
+   * 429, errorcode 50200: requests temporarily blocked, without `Retry-After`.
+   * @example server.use(mock.scenarios.blocked());
+   */
+  blocked(options?: ScenarioOptions): Result;
+  /**
+   * 500 with a Marketing Cloud error body.
+   * @example server.use(mock.scenarios.serverError({ once: true }));
+   */
+  serverError(options?: ScenarioOptions): Result;
+  /**
+   * 503, errorcode 50300, with `Retry-After` (default: the mock's `retryAfter` option, 1 s unless set).
+   * @example server.use(mock.scenarios.unavailable({ retryAfter: 1 }));
+   */
+  unavailable(options?: RetryAfterOptions): Result;
+}
+
 /** The scenarios whose answer is one status with a Marketing Cloud error body. @internal */
-export type StatusScenario = "unauthorized" | "forbidden" | "rateLimited" | "blocked" | "serverError" | "unavailable";
+export type StatusScenario = keyof StatusScenarios<unknown>;
 
 function checkSeconds(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 0) {

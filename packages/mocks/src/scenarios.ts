@@ -6,7 +6,13 @@ import type { ResultMessage } from "@sfmc-contacts/types";
 import { delay, type HttpHandler, HttpResponse, http } from "msw";
 import type { FakeService } from "./fake-service.js";
 import { routeMatcher } from "./options.js";
-import { type RetryAfterOptions, type ScenarioOptions, type StatusScenario, statusAnswer } from "./scenario-answers.js";
+import {
+  type RetryAfterOptions,
+  type ScenarioOptions,
+  type StatusScenario,
+  type StatusScenarios,
+  statusAnswer,
+} from "./scenario-answers.js";
 
 // Defined beside the answers (msw-free), so the loopback HTTP server's types can name them too.
 export type { RetryAfterOptions, ScenarioOptions } from "./scenario-answers.js";
@@ -38,7 +44,8 @@ export interface ItemErrorsOptions extends ScenarioOptions {
 }
 
 /**
- * The scenarios of one mock. Handlers of a scenario record requests into the same `requests` and,
+ * The scenarios of one mock: the six status scenarios (shared with the loopback HTTP server's,
+ * see {@link StatusScenarios}) and those only msw can play. Handlers of a scenario record requests into the same `requests` and,
  * where they answer 200, establish contacts into the same `store` as the mock's happy path.
  *
  * @example
@@ -47,39 +54,7 @@ export interface ItemErrorsOptions extends ScenarioOptions {
  * server.use(scenarios.unavailable({ retryAfter: 1, once: true }));
  * ```
  */
-export interface ContactsScenarios {
-  /**
-   * 401 `Not Authorized` (errorcode 0), as for a missing, unknown or expired token, with
-   * `WWW-Authenticate: Bearer error="invalid_token"`.
-   * @example server.use(mock.scenarios.unauthorized({ once: true }));
-   */
-  unauthorized(options?: ScenarioOptions): HttpHandler;
-  /**
-   * 403, errorcode 20002: the package lacks the Contact Builder permissions.
-   * @example server.use(mock.scenarios.forbidden());
-   */
-  forbidden(options?: ScenarioOptions): HttpHandler;
-  /**
-   * 429, errorcode 50100, with `Retry-After` and the body's `retryAfter` (default: the mock's
-   * `retryAfter` option, 1 s unless set, so a client with default retry options waits one second).
-   * @example server.use(mock.scenarios.rateLimited({ retryAfter: 2, once: true }));
-   */
-  rateLimited(options?: RetryAfterOptions): HttpHandler;
-  /**
-   * 429, errorcode 50200: requests temporarily blocked, without `Retry-After`.
-   * @example server.use(mock.scenarios.blocked());
-   */
-  blocked(options?: ScenarioOptions): HttpHandler;
-  /**
-   * 500 with a Marketing Cloud error body.
-   * @example server.use(mock.scenarios.serverError({ once: true }));
-   */
-  serverError(options?: ScenarioOptions): HttpHandler;
-  /**
-   * 503, errorcode 50300, with `Retry-After` (default: the mock's `retryAfter` option, 1 s unless set).
-   * @example server.use(mock.scenarios.unavailable({ retryAfter: 1 }));
-   */
-  unavailable(options?: RetryAfterOptions): HttpHandler;
+export interface ContactsScenarios extends StatusScenarios<HttpHandler> {
   /**
    * A 200 whose JSON body is cut off mid-way.
    * @example server.use(mock.scenarios.malformedJson({ once: true }));
