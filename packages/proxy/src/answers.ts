@@ -12,6 +12,10 @@ export const COMMON_HEADERS: Readonly<Record<string, string>> = {
   "x-content-type-options": "nosniff",
 };
 
+/** Why a body that another middleware read first is refused (the proxy can check and cap only what it reads). */
+export const BODY_ALREADY_READ =
+  "the request body was already read by another middleware: mount the proxy before body parsers (express.json() and the like)";
+
 const JSON_TYPE = "application/json; charset=utf-8";
 
 /** Headers of an answer: the common ones, then `extra` (CORS, `Allow`, `Retry-After`). */

@@ -8,7 +8,7 @@
 import { createForwarder } from "@sfmc-contacts/client-node/internal";
 import { emit } from "@sfmc-contacts/core/internal";
 import { isJsonContentType, isRefusal, marketingCloudError, parseEstablishRequest } from "@sfmc-contacts/rules";
-import { emptyAnswer, errorAnswer, proxyRefusal } from "./answers.js";
+import { BODY_ALREADY_READ, emptyAnswer, errorAnswer, proxyRefusal } from "./answers.js";
 import { runAuthorize } from "./authorize.js";
 import { answerOptions, corsHeaders, decideOrigin, originRefusalMessage } from "./cors.js";
 import type { ProxyEvent, ProxyResponseReason } from "./events.js";
@@ -47,11 +47,16 @@ export function createProxyWith<Identity>(
   const resolved = resolveOptions(options);
   const { authorize, allowedOrigins, maxBodyBytes, maxKeysPerRequest, onEvent } = resolved;
   const path = establishPath(resolved.basePath);
-  const forwarder = new LazyForwarder(resolved.upstream, factory);
   // core's emit contains a listener that throws or rejects (reported once, never unhandled).
   const report = (event: ProxyEvent<Identity>) => {
     if (onEvent) emit(onEvent, event);
   };
+  // Token events belong to no request: they come as `upstream` events without a requestId.
+  const forwarder = new LazyForwarder(
+    resolved.upstream,
+    factory,
+    onEvent ? (event) => report({ type: "upstream", event }) : undefined,
+  );
 
   async function handle(request: Request): Promise<Response> {
     const started = Date.now();
@@ -127,6 +132,15 @@ export function createProxyWith<Identity>(
       const tooLarge = () =>
         answer(proxyRefusal(413, `Payload Too Large: the body is over ${maxBodyBytes} bytes`, cors), "too-large");
       if (declaredTooLarge(request.headers, maxBodyBytes)) return tooLarge();
+      if (request.bodyUsed) {
+        // A body parser ran first (Hono's c.req.json(), a framework's middleware): the proxy
+        // cannot check or cap what it never reads, so it refuses before asking authorize.
+        return answer(
+          proxyRefusal(500, `Internal Server Error: ${BODY_ALREADY_READ}`, cors),
+          "internal",
+          new Error(BODY_ALREADY_READ),
+        );
+      }
 
       // 7. authorize.
       const decision = await runAuthorize(authorize, request);

@@ -3,7 +3,7 @@
  * types are structural, so the package's d.ts imports nothing from `node:` and type-checks in a
  * project without `@types/node`; at run time it uses only the objects it is handed.
  */
-import { proxyRefusal } from "./answers.js";
+import { BODY_ALREADY_READ, proxyRefusal } from "./answers.js";
 import { RAW_TARGET } from "./route.js";
 
 /**
@@ -64,9 +64,6 @@ export type NodeListener = (request: NodeRequestLike, response: NodeResponseLike
 // not depend on the host, and nothing reads X-Forwarded-*).
 const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
-const BODY_PARSED =
-  "the request body was already read by another middleware: mount the proxy before body parsers (express.json() and the like)";
-
 /**
  * Adapts a Fetch API handler to `node:http` and Express:
  * - the request URL is built from the raw target (`originalUrl ?? url`) and the `Host` header, and
@@ -92,7 +89,7 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
     let response: Response;
     try {
       if (incoming.readableEnded === true && !NO_BODY.has((incoming.method ?? "GET").toUpperCase())) {
-        response = proxyRefusal(500, `Internal Server Error: ${BODY_PARSED}`);
+        response = proxyRefusal(500, `Internal Server Error: ${BODY_ALREADY_READ}`);
       } else if (FETCH_FORBIDDEN_METHODS.has((incoming.method ?? "GET").toUpperCase())) {
         // A Request cannot carry these methods at all, so no Fetch handler can be asked.
         response = proxyRefusal(501, `Not Implemented: ${(incoming.method ?? "").slice(0, 20)} is not supported`);

@@ -62,8 +62,13 @@ export function upstreamFromEnv(env: Record<string, string | undefined>): ProxyU
 }
 
 /** The Node client's options as the proxy uses them: no retries unless asked for. */
-export function forwarderOptions(upstream: ProxyUpstreamOptions): NodeClientOptions {
-  return { retry: false, ...upstream };
+export function forwarderOptions(
+  upstream: ProxyUpstreamOptions,
+  onEvent?: NodeClientOptions["onEvent"],
+): NodeClientOptions {
+  // The client's own listener gets the token events only (each forwarded call passes its own
+  // listener for its requests, answers and retries): a token belongs to no single request.
+  return onEvent ? { retry: false, ...upstream, onEvent } : { retry: false, ...upstream };
 }
 
 /**
@@ -75,10 +80,16 @@ export class LazyForwarder {
   #forwarder: UpstreamForwarder | undefined;
   #failure: unknown;
   readonly #factory: ForwarderFactory;
+  readonly #onEvent: NodeClientOptions["onEvent"];
 
-  constructor(upstream: ProxyUpstreamOptions | undefined, factory: ForwarderFactory) {
+  constructor(
+    upstream: ProxyUpstreamOptions | undefined,
+    factory: ForwarderFactory,
+    onEvent?: NodeClientOptions["onEvent"],
+  ) {
     this.#factory = factory;
-    if (upstream !== undefined) this.#forwarder = factory(forwarderOptions(upstream));
+    this.#onEvent = onEvent;
+    if (upstream !== undefined) this.#forwarder = factory(forwarderOptions(upstream, onEvent));
   }
 
   /** The forwarder; throws the (kept) error when it cannot be made. */
@@ -87,7 +98,7 @@ export class LazyForwarder {
     if (this.#failure !== undefined) throw this.#failure;
     try {
       const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-      this.#forwarder = this.#factory(forwarderOptions(upstreamFromEnv(env)));
+      this.#forwarder = this.#factory(forwarderOptions(upstreamFromEnv(env), this.#onEvent));
       return this.#forwarder;
     } catch (error) {
       this.#failure = error;

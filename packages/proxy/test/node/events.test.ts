@@ -121,6 +121,11 @@ describe("the events of one request", () => {
     expect(response.durationMs).toBeGreaterThanOrEqual(0);
     expect(response).not.toHaveProperty("error");
     expectIdentityFromDecisionOn(events, "user-1");
+    // The token the call needed: an upstream event of its own, with no requestId (a token belongs
+    // to no single request) and nothing of the token in it.
+    const tokenEvents = stack.events.filter((event) => event.type === "upstream" && event.event.type === "token");
+    expect(tokenEvents).toHaveLength(1);
+    expect(tokenEvents[0]).not.toHaveProperty("requestId");
 
     // A second request: the same sequence under a new requestId.
     await raw(stack.port, ROUTE, { headers: JSON_HEADERS, body: BODY });

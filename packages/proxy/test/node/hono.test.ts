@@ -143,8 +143,14 @@ describe("the proxy in Hono", () => {
     app.all("/api/sfmc/*", (c) => (stack as Stack).proxy(c.req.raw));
     const response = await app.request(ROUTE, { method: "POST", headers: JSON_HEADERS, body: BODY });
     expect(response.status).toBe(500);
-    expect(await response.json()).toMatchObject({ errorcode: 0 });
+    expect(await response.json()).toMatchObject({
+      errorcode: 0,
+      message: expect.stringContaining("mount the proxy before body parsers"),
+    });
     expect(stack.upstreamCount()).toBe(0);
+    // Refused before authorize: it is not blamed, and it is not asked.
+    expect(stack.events.filter((event) => event.type === "decision")).toHaveLength(0);
+    expect(stack.events.at(-1)).toMatchObject({ type: "response", status: 500, reason: "internal" });
   });
 
   it("a basePath other than the default: its route works, the default path is 404", async () => {
