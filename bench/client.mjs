@@ -1,6 +1,7 @@
 // The client process of pnpm bench: run.mjs starts it (pinned to its own core when it can, always
 // with --expose-gc) with a JSON job in argv[2]. It runs the contenders against the service at
-// job.url and prints one JSON line on stdout; progress goes to stderr.
+// job.url and prints one JSON line on stdout; progress goes to stderr. job.only selects scenarios
+// (run.mjs --only); job.serviceCore is where the proxy scenarios' driver goes (proxy.mjs).
 //   measure: every contender warmed up for job.warmup rounds, then job.rounds interleaved rounds
 //            (A B C … A B C …, the start rotating each round); each round measured by measure.mjs.
 //   profile: one contender, warmed up, then sampled by V8's profiler for job.seconds.
@@ -8,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { clearTokenCache } from "@sfmc-contacts/client-node";
 import { checkAllocationMethod, measureRound } from "./measure.mjs";
 import { startProfile } from "./profile.mjs";
-import { findProfileTarget, runRound, SCENARIOS } from "./scenarios.mjs";
+import { findProfileTarget, runRound, selectScenarios } from "./scenarios.mjs";
 
 const job = JSON.parse(process.argv[2]);
 const sizeOf = (scenario) => (job.quick ? scenario.size.quick : scenario.size.full);
@@ -17,7 +18,7 @@ const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
 
 if (job.mode === "profile") {
   const { scenario, contender } = findProfileTarget(job.profile);
-  const instance = contender.create(job.url);
+  const instance = await contender.create(job.url, { serviceCore: job.serviceCore });
   for (let round = 1; round <= job.warmup; round++) await runRound(scenario, instance, -round, sizeOf(scenario));
   const stop = await startProfile();
   let rounds = 0;
@@ -31,10 +32,14 @@ if (job.mode === "profile") {
   );
 } else {
   const allocationCheck = await checkAllocationMethod();
-  const scenarios = SCENARIOS.map((scenario) => ({
-    scenario,
-    contenders: scenario.contenders.map((contender) => ({ contender, instance: contender.create(job.url) })),
-  }));
+  const scenarios = [];
+  for (const scenario of selectScenarios(job.only)) {
+    const contenders = [];
+    for (const contender of scenario.contenders) {
+      contenders.push({ contender, instance: await contender.create(job.url, { serviceCore: job.serviceCore }) });
+    }
+    scenarios.push({ scenario, contenders });
+  }
   const records = [];
   const total = job.warmup + job.rounds;
   for (let pass = 1; pass <= total; pass++) {

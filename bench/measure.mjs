@@ -71,14 +71,15 @@ export function spread(values) {
 }
 
 /**
- * Per scenario and contender: median (min–max) over the timed rounds. Every ratio is taken per
- * round against the scenario's raw transport in the same round, then medianed: a slow moment of
- * the machine moves both sides of a ratio alike.
+ * Per scenario and contender: median (min–max) over the timed rounds. Every ratio (and added
+ * latency) is taken per round against the scenario's raw transport (or baseline) in the same
+ * round, then medianed: a slow moment of the machine moves both sides of a ratio alike.
  */
 export function summarize(records, scenarios) {
   const out = [];
   for (const scenario of scenarios) {
-    const rawId = scenario.contenders.find((c) => c.role === "raw").id;
+    // The raw transport, or the proxy scenarios' direct client (scenarios.mjs baselineOf).
+    const rawId = scenario.contenders.find((c) => c.role === "raw" || c.role === "baseline").id;
     const mine = records.filter((r) => r.scenario === scenario.id);
     const rawOf = (round) => mine.find((r) => r.round === round && r.contender === rawId);
     const throughput = (r) => (scenario.kind === "bulk" ? r.keys : r.requests) / r.seconds;
@@ -104,8 +105,29 @@ export function summarize(records, scenarios) {
         heapRatio: of((r) => r.heapBytes / r.requests / (rawOf(r.round).heapBytes / rawOf(r.round).requests)),
         // Share of the round the client process was on a CPU: near 100% when CPU-bound.
         clientBusy: of((r) => r.cpuUs / 1e6 / r.seconds),
+        // Scenarios with `latency` (the proxy's): per-request latency, and what it adds to the
+        // baseline's of the same round.
+        ...(rounds[0].latency && {
+          latencyP50Us: of((r) => r.latency.p50Us),
+          latencyP99Us: of((r) => r.latency.p99Us),
+          addedLatencyP50Us: of((r) => r.latency.p50Us - rawOf(r.round).latency.p50Us),
+          addedLatencyP99Us: of((r) => r.latency.p99Us - rawOf(r.round).latency.p99Us),
+        }),
       });
     }
   }
   return out;
+}
+
+/** The `p`-th percentile (0–100) of `sorted` (ascending), nearest rank: a value that was measured. */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/** p50 and p99 in µs of request latencies given in ns (a round's, in any order). */
+export function latencySummary(latenciesNs) {
+  const sorted = Float64Array.from(latenciesNs).sort();
+  return { p50Us: percentile(sorted, 50) / 1000, p99Us: percentile(sorted, 99) / 1000 };
 }

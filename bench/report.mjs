@@ -1,25 +1,34 @@
 // The bench's Markdown (results/latest.md, also the README's performance section) and its charts.
-import { SCENARIOS } from "./scenarios.mjs";
+import { baselineOf, SCENARIOS } from "./scenarios.mjs";
 
 const fmt = (n, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : "–";
 const times = (n) => `${fmt(n, 2)}×`;
-const mark = (ok) => (ok ? "✅ met" : "❌ missed");
+/** A target's verdict; `undefined` for a measurement reported without a goal. */
+const mark = (ok) => (ok === undefined ? "" : ok ? "✅ met" : "❌ missed");
 /** `median (min–max)`, each formatted by `f`. */
 const range = (s, f = fmt) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 const ratioRange = (s) => `${times(s.median)} (${fmt(s.min, 2)}–${fmt(s.max, 2)})`;
 const unitOf = (scenario) => (scenario.kind === "bulk" ? "keys/s" : "req/s");
+/** `median (min–max) µs`. */
+const usRange = (s) => `${range(s)} µs`;
 
-/** Issue 14's goals: each scenario's (points 4 and 5), then the extras' (point 6). Judged on the median. */
+/**
+ * The goals: each scenario's (issue 14 points 4 and 5; the proxy's, issue 16 point 9, with its
+ * added latency reported beside, without a goal), then the extras' (issue 14 point 6; absent from
+ * an `--only` run). Judged on the median.
+ */
 export function targets({ summary, extras }) {
   const rows = [];
   for (const scenario of SCENARIOS) {
     const { goals } = scenario;
     const client = summary.find((r) => r.scenario === scenario.id && r.role === "client");
     if (!goals || !client) continue;
-    const raw = scenario.contenders.find((c) => c.role === "raw").label;
+    const raw = baselineOf(scenario).short ?? baselineOf(scenario).label;
+    const judged = scenario.contenders.find((c) => c.role === "client");
+    const who = judged.id === "proxy" ? "proxy" : "client";
     if (goals.throughput !== undefined) {
       rows.push({
         target: `${scenario.title}: ${unitOf(scenario)} vs ${raw}`,
@@ -30,13 +39,22 @@ export function targets({ summary, extras }) {
     }
     if (goals.cpu !== undefined) {
       rows.push({
-        target: `${scenario.title}: client CPU per request vs ${raw}`,
+        target: `${scenario.title}: ${who} CPU per request vs ${raw}`,
         goal: `≤ ${fmt(goals.cpu, 2)}×`,
         measured: ratioRange(client.cpuRatio),
         ok: client.cpuRatio.median <= goals.cpu,
       });
     }
+    if (scenario.addedLatency && client.addedLatencyP50Us) {
+      rows.push({
+        target: `${scenario.title}: added latency, p50 / p99 (${who} path − ${raw}, per round)`,
+        goal: "reported",
+        measured: `${usRange(client.addedLatencyP50Us)} / ${usRange(client.addedLatencyP99Us)}`,
+        ok: undefined,
+      });
+    }
   }
+  if (!extras) return rows;
   const { browserBundle, streamedRss, typecheck } = extras;
   rows.push(
     {
@@ -69,9 +87,20 @@ function scenarioTable(scenario, summary) {
   const client = rows.find((r) => r.role === "client") ?? rows[0];
   const { requests, keys } = client.perRound;
   const work = bulk ? `${fmt(keys)} keys in ${fmt(requests)} requests` : `${fmt(requests)} requests`;
+  // The proxy scenarios divide by the direct client, not a raw transport; and show latency.
+  const base = scenario.contenders.find((c) => c.role === "baseline") ? "direct" : "raw";
+  const latency = rows.some((r) => r.latencyP50Us);
   const head = bulk
     ? ["contender", "keys/s", "× raw", "CPU µs/req", "CPU µs/key", "CPU × raw", "heap B/req", "heap B/key"]
-    : ["contender", "req/s", "× raw", "CPU µs/req", "CPU × raw", "heap B/req"];
+    : [
+        "contender",
+        "req/s",
+        `× ${base}`,
+        "CPU µs/req",
+        `CPU × ${base}`,
+        "heap B/req",
+        ...(latency ? ["p50 latency µs", "p99 latency µs"] : []),
+      ];
   const cells = (r) =>
     bulk
       ? [
@@ -91,6 +120,7 @@ function scenarioTable(scenario, summary) {
           range(r.cpuUsPerRequest),
           ratioRange(r.cpuRatio),
           range(r.heapBytesPerRequest),
+          ...(latency ? [range(r.latencyP50Us), range(r.latencyP99Us)] : []),
         ];
   return [
     `**${scenario.title}**: ${work} a round; the client process was on its core ${Math.round(client.clientBusy.median * 100)}% of the round (median).`,
@@ -105,23 +135,27 @@ function scenarioTable(scenario, summary) {
   ];
 }
 
-/** The chart files of a run: one per `chart` name in the scenario table. */
+/** The chart files of a run: one per `chart` name of the scenarios it measured. */
 export function charts(results) {
-  const names = [...new Set(SCENARIOS.map((s) => s.chart).filter(Boolean))];
+  const measured = SCENARIOS.filter((s) => results.summary.some((r) => r.scenario === s.id));
+  const names = [...new Set(measured.map((s) => s.chart).filter(Boolean))];
   return Object.fromEntries(names.map((name) => [`${name}.svg`, ratioChart(results, name)]));
 }
 
 export function markdown(results) {
   const { machine, summary, extras, allocationCheck } = results;
+  const measured = (s) => summary.some((r) => r.scenario === s.id);
+  const proxied = SCENARIOS.some((s) => measured(s) && s.contenders.some((c) => c.role === "baseline"));
   const pinned = machine.pinned
-    ? `client process pinned to core ${machine.pinned.client}, service (bench/server.mjs) to core ${machine.pinned.service} (taskset)`
+    ? `client process pinned to core ${machine.pinned.client}, service (bench/server.mjs)${proxied ? " and the proxy scenarios' driver (bench/proxy-driver.mjs)" : ""} to core ${machine.pinned.service} (taskset)`
     : `not pinned (${machine.notPinnedBecause})`;
   const check = allocationCheck.measuredBytes / allocationCheck.expectedBytes;
   const lines = [
     "<!-- Generated by `pnpm bench` (bench/run.mjs): do not edit by hand. -->",
+    ...(machine.only ? [`A partial run (--only): ${machine.only.join(", ")}.`, ""] : []),
     `Measured on ${machine.date} on ${machine.cpu} (${machine.cores} cores), Node.js ${machine.node}, load average ${fmt(machine.loadBefore, 2)} at the start; ${pinned}; ${machine.warmup} warm-up round${machine.warmup === 1 ? "" : "s"} per contender, then ${machine.rounds} interleaved rounds; median (min–max).`,
     "",
-    "| target (issue 14) | goal | measured, median (min–max) | |",
+    `| target (issue 14${proxied ? "; the proxy's: issue 16" : ""}) | goal | measured, median (min–max) | |`,
     "|---|---|---|---|",
     ...targets(results).map((t) => `| ${t.target} | ${t.goal} | ${t.measured} | ${mark(t.ok)} |`),
     "",
@@ -129,8 +163,18 @@ export function markdown(results) {
     "Each ratio is taken per round against the raw transport of the same round, then medianed. Raw contenders send the same body and headers, in the same batches with as many in flight, and JSON-parse every answer. Clients run with their default options (retry on, no `onEvent`); `retry: false` rows are for comparison. CPU is the client process's (user + system, GC included). Heap is bytes allocated on the V8 heap: a GC is forced before each round and v8.GCProfiler adds what each GC freed to the heap's growth; Buffers and other external memory (socket reads, body chunks) are not counted. " +
       `(The method's check, ${fmt(allocationCheck.expectedBytes / 1e6, 1)} MB of known objects allocated, read ${fmt(allocationCheck.measuredBytes / 1e6, 1)} MB: ${times(check)}.)`,
     "",
-    `msw in-process: ${fmt(extras.mswVersusLoopback.mswRequestsPerSecond)} req/s; the same client over a real loopback socket (\`startContactsHttpServer\`): ${fmt(extras.mswVersusLoopback.loopbackRequestsPerSecond)} req/s (default client, fetch transport, 1 in flight, 2 keys; not pinned).`,
-    "",
+    ...(proxied
+      ? [
+          "Proxy scenarios: the client process hosts `@sfmc-contacts/proxy` on `node:http` (`toNodeListener`, default upstream: client-node's fetch transport, `retry: false`; `authorize` allows all), so its CPU and heap are the proxy's own: the incoming request, the checks, the body's validation, the forward and the answer. The requests come from bench/proxy-driver.mjs, pinned beside the service, with raw `undici.request`. Ratios divide by client-node's `establish` (default options) calling the service directly from the client process, in the same rounds. Latency runs from the send to the parsed answer, as the caller sees it (the driver for the proxy, the client process for the direct client); added latency is the proxy path's p50 (p99) minus the direct client's, paired per round.",
+          "",
+        ]
+      : []),
+    ...(extras
+      ? [
+          `msw in-process: ${fmt(extras.mswVersusLoopback.mswRequestsPerSecond)} req/s; the same client over a real loopback socket (\`startContactsHttpServer\`): ${fmt(extras.mswVersusLoopback.loopbackRequestsPerSecond)} req/s (default client, fetch transport, 1 in flight, 2 keys; not pinned).`,
+          "",
+        ]
+      : []),
     ...Object.keys(charts(results)).map((file) => `![throughput vs raw transport](bench/results/${file})`),
     "",
   ];
@@ -150,7 +194,7 @@ const COLORS = { client: "#4e79a7", option: "#a0cbe8", reference: "#bab0ac" };
  */
 export function ratioChart({ summary, machine }, name) {
   const groups = SCENARIOS.filter((s) => s.chart === name).map((scenario) => ({
-    title: `${scenario.title} (${unitOf(scenario)} vs ${scenario.contenders.find((c) => c.role === "raw").label})`,
+    title: `${scenario.title} (${unitOf(scenario)} vs ${baselineOf(scenario).label})`,
     goal: scenario.goals?.throughput,
     rows: summary
       .filter((r) => r.scenario === scenario.id && r.role !== "raw")

@@ -14,7 +14,7 @@ import { extras } from "./extras.mjs";
 import { summarize } from "./measure.mjs";
 import { formatTop, topSelfTime } from "./profile.mjs";
 import { charts, markdown } from "./report.mjs";
-import { findProfileTarget, profileNames, SCENARIOS } from "./scenarios.mjs";
+import { findProfileTarget, profileNames, SCENARIOS, selectScenarios } from "./scenarios.mjs";
 import { throttled, writeThrottled } from "./throttled.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -24,7 +24,7 @@ const PROFILE_SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 5);
 const quick = process.env.BENCH_QUICK === "1";
 const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 3 : 7));
 
-const HELP = `pnpm bench [--profile <name>] [--help]
+const HELP = `pnpm bench [--only <ids>] [--profile <name>] [--help]
 
 Measures the clients' own cost where it shows: the client process pinned to one core and the
 loopback service (bench/server.mjs) to another (taskset, when it works), every contender warmed up
@@ -41,7 +41,18 @@ the README's performance sections (between <!-- bench:start --> and <!-- bench:e
 Scenarios (the client and its raw transport send the same requests):
 ${SCENARIOS.map((s) => `  ${s.id.padEnd(20)} ${s.title.replace(/`/g, "")}`).join("\n")}
 
+The proxy scenarios (issue 16): the client process hosts @sfmc-contacts/proxy on node:http
+(toNodeListener, default upstream) and measures its CPU and heap per request; bench/proxy-driver.mjs,
+pinned to the service's core, sends the requests with raw undici.request and times them. The
+baseline is client-node's establish (default options) calling the service directly from the client
+process; the goal is the proxy's CPU per request at most 1.3× the baseline's. Added latency: the
+proxy path's p50/p99 minus the direct client's, at 1 in flight.
+
 Options:
+  --only <ids>      Run only these scenarios: comma-separated ids or id prefixes (--only proxy is
+                    every proxy scenario). Skips the extras and the throttled scenario; prints the
+                    tables and writes its files to $TMPDIR/sfmc-contacts-bench-only, never to
+                    bench/results or the README.
   --profile <name>  Profile the client process in one scenario instead: <scenario> runs its
                     default client, <scenario>:<contender> any contender. ${WARMUP} warm-up rounds, then
                     V8's sampling profiler for BENCH_PROFILE_SECONDS (default 5) s. Writes
@@ -52,7 +63,8 @@ Options:
   --help            This text.
 
 Environment:
-  BENCH_ROUNDS=<n>  timed rounds (default 7; a run that writes results needs at least 7)
+  BENCH_ROUNDS=<n>  timed rounds (default 7; a run that writes results needs at least 7; --only or
+                    BENCH_QUICK=1 may have fewer)
   BENCH_QUICK=1     development run: 1 warm-up round, ${3} timed rounds (or BENCH_ROUNDS) of a fifth
                     of the work, 100,000 keys for RSS; prints the tables and writes its files to
                     $TMPDIR/sfmc-contacts-bench-quick, never to bench/results or the README
@@ -68,6 +80,14 @@ function parseArgs(argv) {
     if (arg === "--help" || arg === "-h") {
       process.stdout.write(HELP);
       process.exit(0);
+    } else if (arg === "--only" || arg.startsWith("--only=")) {
+      options.only = arg === "--only" ? args[++i] : arg.slice("--only=".length);
+      try {
+        selectScenarios(options.only ?? "");
+      } catch (error) {
+        process.stderr.write(`${error.message}\n`);
+        process.exit(2);
+      }
     } else if (arg === "--profile" || arg.startsWith("--profile=")) {
       options.profile = arg === "--profile" ? args[++i] : arg.slice("--profile=".length);
       if (!options.profile || !findProfileTarget(options.profile)) {
@@ -120,9 +140,9 @@ function runClient(core, job) {
 }
 
 const options = parseArgs(process.argv.slice(2));
-if (!Number.isInteger(rounds) || rounds < 1 || (!quick && rounds < 7)) {
+if (!Number.isInteger(rounds) || rounds < 1 || (!quick && options.only === undefined && rounds < 7)) {
   process.stderr.write(
-    `BENCH_ROUNDS must be a whole number, at least 7 for a run that writes results (got ${process.env.BENCH_ROUNDS}); BENCH_QUICK=1 allows fewer.\n`,
+    `BENCH_ROUNDS must be a whole number, at least 7 for a run that writes results (got ${process.env.BENCH_ROUNDS}); BENCH_QUICK=1 or --only allows fewer.\n`,
   );
   process.exit(2);
 }
@@ -147,6 +167,7 @@ if (options.profile) {
   const result = await runClient(pin.client, {
     mode: "profile",
     url: server.url,
+    serviceCore: pin.service,
     profile: options.profile,
     warmup: quick ? 1 : WARMUP,
     quick,
@@ -160,19 +181,24 @@ if (options.profile) {
 }
 
 const warmup = quick ? 1 : WARMUP;
+const selected = selectScenarios(options.only);
 process.stderr.write(
-  `${warmup} warm-up + ${rounds} timed rounds of ${SCENARIOS.length} scenarios (${pin.why ? `not pinned: ${pin.why}` : `client on core ${pin.client}, service on core ${pin.service}`})${quick ? ", QUICK: nothing is written" : ""}\n`,
+  `${warmup} warm-up + ${rounds} timed rounds of ${selected.length} scenarios (${pin.why ? `not pinned: ${pin.why}` : `client on core ${pin.client}, service on core ${pin.service}`})${quick ? ", QUICK: nothing is written" : ""}\n`,
 );
 const { records, allocationCheck } = await runClient(pin.client, {
   mode: "measure",
   url: server.url,
+  serviceCore: pin.service,
+  only: options.only,
   rounds,
   warmup,
   quick,
 });
-const summary = summarize(records, SCENARIOS);
-process.stderr.write("extras: browser bundle, msw vs loopback, RSS, type-check…\n");
-const more = await extras(server.url, { rssKeys: quick ? 100_000 : 1_000_000 });
+const summary = summarize(records, selected);
+// A selection measures its scenarios only: no extras, no throttled run, nothing committed.
+const partial = options.only !== undefined;
+if (!partial) process.stderr.write("extras: browser bundle, msw vs loopback, RSS, type-check…\n");
+const more = partial ? undefined : await extras(server.url, { rssKeys: quick ? 100_000 : 1_000_000 });
 server.stop();
 
 const machine = {
@@ -186,18 +212,29 @@ const machine = {
   warmup,
   rounds,
   quick,
+  ...(partial && { only: selected.map((s) => s.id) }),
   wallSeconds: Math.round((Date.now() - startedAt) / 1000),
 };
-const results = { machine, summary, extras: more, allocationCheck, records };
+const results = { machine, summary, ...(more && { extras: more }), allocationCheck, records };
 const table = markdown(results);
 console.log(table);
 process.stderr.write(`wall time: ${machine.wallSeconds} s\n`);
-// A quick run's files go to a temporary folder, to look at, never into results/ or the README.
-const out = quick ? join(tmpdir(), "sfmc-contacts-bench-quick") : here("./results");
+// A quick or partial run's files go to a temporary folder, to look at, never into results/ or the README.
+const out = partial
+  ? join(tmpdir(), "sfmc-contacts-bench-only")
+  : quick
+    ? join(tmpdir(), "sfmc-contacts-bench-quick")
+    : here("./results");
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(out, "latest.md"), table);
 for (const [file, svg] of Object.entries(charts(results))) writeFileSync(join(out, file), svg);
+if (partial) {
+  process.stderr.write(
+    `--only: ${selected.map((s) => s.id).join(", ")}, written to ${out}; results/ and README left as they were.\n`,
+  );
+  process.exit(0);
+}
 // Issue 15: establishAll under a rate limit (not CPU-bound: the service, on its core, sets the pace).
 process.stderr.write("throttled: fixed against adaptive under a 40 requests/s limit…\n");
 const limited = await throttled({ quick, serviceCore: pin.why ? undefined : pin.service });

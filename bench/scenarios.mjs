@@ -9,6 +9,8 @@
 import { createContactsClient } from "@sfmc-contacts/client-node";
 import createClient from "openapi-fetch";
 import { Agent, request } from "undici";
+import { latencySummary } from "./measure.mjs";
+import { passThroughContender, proxyContender } from "./proxy.mjs";
 
 const PATH = "/contacts/v1/establish";
 /** What server.mjs's token route hands out, so raw contenders send the clients' header. */
@@ -25,8 +27,13 @@ const nodeClient = (url, options) =>
   createContactsClient({ clientId: "bench", clientSecret: "bench", baseUrl: url, authBaseUrl: url, ...options });
 
 /**
- * A contender is `create(url)` → `{ send(keys) → keys answered }` (one request), or
- * `{ all(keys, batchSize, inFlight) → establishAll's summary }` (a whole bulk run), plus `close()`.
+ * A contender is `create(url, context)` (or a promise of it) → `{ send(keys) → keys answered }`
+ * (one request), or `{ all(keys, batchSize, inFlight) → establishAll's summary }` (a whole bulk
+ * run), or `{ round({ round, size, keysPerRequest, inFlight }) → { requests, keys, answered,
+ * latency } }` (a whole establish round run elsewhere: the proxy's driver), plus `close()`.
+ * `context.serviceCore` is the service's core, when pinned. Roles: "raw" (or "baseline") is what
+ * the scenario's ratios divide by; "client" is the contender its goals judge; "option" and
+ * "reference" are for comparison.
  */
 const raw = {
   undici: {
@@ -113,12 +120,46 @@ const openapiFetch = {
   },
 };
 
+/** What the proxy scenarios' ratios divide by: the Node client calling the service itself. */
+const direct = {
+  ...establishWith(
+    "direct",
+    "client-node `establish` (fetch transport, default options), calling the service directly",
+    "baseline",
+    {},
+  ),
+  short: "client-node calling the service directly",
+};
+
+/**
+ * Issue 16 point 9: client → proxy → service against client → service. The client process (core
+ * 0) hosts the proxy, whose CPU and heap per request it measures (proxy.mjs); the requests come
+ * from bench/proxy-driver.mjs on the service's core. The direct contender runs in the client process
+ * as in the other scenarios. `latency`: both record p50/p99 per round (the driver from its side of
+ * the proxy); the added latency is the per-round difference, reported at 1 in flight.
+ */
+function proxyScenario(id, keysPerRequest, inFlight, size) {
+  return {
+    id,
+    title: `proxy: client → proxy → service, ${keysPerRequest} keys, ${inFlight} in flight`,
+    kind: "establish",
+    keysPerRequest,
+    inFlight,
+    size,
+    latency: true,
+    addedLatency: inFlight === 1,
+    goals: { issue: 16, issuePoint: 9, cpu: 1.3 },
+    contenders: [direct, proxyContender, passThroughContender],
+  };
+}
+
 /**
  * kind "establish": `size` requests of `keysPerRequest` keys, `inFlight` at a time; throughput in req/s.
  * kind "bulk": `size` keys streamed from a generator in batches of `batchSize`, `inFlight` batches
  * at a time; throughput in keys/s. Raw contenders batch the same generator themselves.
  * `size.full` is sized for about 1-2 s per round on a 2-core EPYC; `size.quick` for BENCH_QUICK.
- * `goals` are issue 14's (ratio of the median vs the raw transport of the same round).
+ * `goals` are issue 14's unless they name another `issue` (ratio of the median vs the baseline
+ * contender of the same round: the raw transport, or for the proxy the direct client).
  */
 export const SCENARIOS = [
   {
@@ -188,22 +229,52 @@ export const SCENARIOS = [
       openapiFetch,
     ],
   },
+  proxyScenario("proxy-2keys-1", 2, 1, { full: 2_000, quick: 400 }),
+  proxyScenario("proxy-2keys-16", 2, 16, { full: 4_000, quick: 800 }),
+  proxyScenario("proxy-50keys-16", 50, 16, { full: 2_000, quick: 400 }),
 ];
 
-/** `--profile` names: `<scenario>` (its default client) and `<scenario>:<contender>`. */
+/** The contender a scenario's ratios divide by: its raw transport, or the proxy scenarios' direct client. */
+export const baselineOf = (scenario) => scenario.contenders.find((c) => c.role === "raw" || c.role === "baseline");
+
+/** The contender a scenario's goals judge (and `--profile <scenario>` samples). */
+export const judgedOf = (scenario) => scenario.contenders.find((c) => c.role === "client");
+
+/** `--profile` names: `<scenario>` (the contender its goals judge) and `<scenario>:<contender>` for the others. */
 export function profileNames() {
   return SCENARIOS.flatMap((s) => [
     s.id,
-    ...s.contenders.filter((c) => c.id !== "client").map((c) => `${s.id}:${c.id}`),
+    ...s.contenders.filter((c) => c !== judgedOf(s)).map((c) => `${s.id}:${c.id}`),
   ]);
 }
 
 /** The scenario and contender a `--profile` name means, or undefined. */
 export function findProfileTarget(name) {
-  const [scenarioId, contenderId = "client", extra] = String(name).split(":");
+  const [scenarioId, contenderId, extra] = String(name).split(":");
   const scenario = SCENARIOS.find((s) => s.id === scenarioId);
-  const contender = scenario?.contenders.find((c) => c.id === contenderId);
-  return contender && extra === undefined ? { scenario, contender } : undefined;
+  if (!scenario || extra !== undefined) return undefined;
+  const contender =
+    contenderId === undefined ? judgedOf(scenario) : scenario.contenders.find((c) => c.id === contenderId);
+  return contender ? { scenario, contender } : undefined;
+}
+
+/**
+ * The scenarios `--only` names: a comma-separated list of ids or id prefixes (`proxy` is every
+ * proxy scenario), in the table's order. Throws naming the valid ids when one matches nothing.
+ */
+export function selectScenarios(only) {
+  if (only === undefined) return SCENARIOS;
+  const wanted = String(only)
+    .split(",")
+    .map((w) => w.trim())
+    .filter(Boolean);
+  const unknown = wanted.filter((w) => !SCENARIOS.some((s) => s.id.startsWith(w)));
+  if (wanted.length === 0 || unknown.length > 0) {
+    throw new Error(
+      `--only ${JSON.stringify(only)} names no scenario${unknown.length ? ` (${unknown.join(", ")})` : ""}. Scenario ids:\n  ${SCENARIOS.map((s) => s.id).join("\n  ")}`,
+    );
+  }
+  return SCENARIOS.filter((s) => wanted.some((w) => s.id.startsWith(w)));
 }
 
 /**
@@ -214,22 +285,37 @@ export async function runRound(scenario, instance, round, size) {
   let answered = 0;
   let requests = 0;
   let keys = 0;
-  if (scenario.kind === "establish") {
+  let latency;
+  if (scenario.kind === "establish" && instance.round) {
+    // The whole round runs elsewhere (the proxy's driver), which reports what it sent and got.
     const { keysPerRequest, inFlight } = scenario;
+    const done = await instance.round({ round, size, keysPerRequest, inFlight });
+    requests = size;
+    keys = size * keysPerRequest;
+    if (done.requests !== requests) throw new Error(`${scenario.id}: ${done.requests} requests, not ${requests}`);
+    answered = done.answered;
+    latency = done.latency;
+  } else if (scenario.kind === "establish") {
+    const { keysPerRequest, inFlight } = scenario;
+    // Latency from before the send to the parsed answer, as the proxy's driver times its requests.
+    const latenciesNs = scenario.latency ? new Array(size) : undefined;
     let next = 0;
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
         for (let i = next++; i < size; i = next++) {
           const batch = [];
           for (let k = 0; k < keysPerRequest; k++) batch.push(`key-${round}-${i}-${k}`);
+          const started = latenciesNs && process.hrtime.bigint();
           // Not `answered += await …`: that reads `answered` before the await and loses the other workers' counts.
           const n = await instance.send(batch);
+          if (latenciesNs) latenciesNs[i] = Number(process.hrtime.bigint() - started);
           answered += n;
         }
       }),
     );
     requests = size;
     keys = size * keysPerRequest;
+    if (latenciesNs) latency = latencySummary(latenciesNs);
   } else {
     const { batchSize, inFlight } = scenario;
     function* source() {
@@ -264,5 +350,5 @@ export async function runRound(scenario, instance, round, size) {
     keys = size;
   }
   if (answered !== keys) throw new Error(`${scenario.id}: ${answered} of ${keys} keys answered`);
-  return { requests, keys };
+  return latency ? { requests, keys, latency } : { requests, keys };
 }

@@ -30,6 +30,21 @@ test("--profile with an unknown or no name lists the valid names and exits 2", (
   }
 });
 
+test("--only with a name that matches no scenario lists the ids and exits 2", () => {
+  for (const args of [["--only", "nope"], ["--only"], ["--only=proxy,nope"]]) {
+    const { status, stderr } = bench(args);
+    assert.equal(status, 2, args.join(" "));
+    assert.match(stderr, /names no scenario[\s\S]*\n {2}proxy-2keys-1\n/);
+  }
+});
+
+test("--help describes --only and the proxy scenarios", () => {
+  const { stdout } = bench(["--help"]);
+  for (const text of ["--only <ids>", "proxy-2keys-1", "proxy-50keys-16", "bench/proxy-driver.mjs", "1.3×"]) {
+    assert.ok(stdout.includes(text), text);
+  }
+});
+
 test("fewer than 7 rounds only in a quick run", () => {
   assert.equal(bench([], { BENCH_ROUNDS: "3" }).status, 2);
   assert.equal(bench(["--bogus"]).status, 2);

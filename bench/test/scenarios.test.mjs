@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { findProfileTarget, profileNames, runRound, SCENARIOS } from "../scenarios.mjs";
+import { baselineOf, findProfileTarget, profileNames, runRound, SCENARIOS } from "../scenarios.mjs";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -32,10 +32,13 @@ test("a round where fewer keys are answered than sent stops the bench", async ()
   await assert.rejects(runRound(bulk, wrongBatches, 1, 100), /3 batches, not 2/);
 });
 
-test("every scenario has one raw contender first and a default client; --profile names resolve", () => {
+test("every scenario has one baseline first (its raw transport, or the direct client) and one judged client; --profile names resolve", () => {
   for (const scenario of SCENARIOS) {
-    assert.equal(scenario.contenders[0].role, "raw", scenario.id);
-    assert.equal(scenario.contenders.filter((c) => c.role === "raw").length, 1, scenario.id);
+    const bases = scenario.contenders.filter((c) => c.role === "raw" || c.role === "baseline");
+    assert.equal(bases.length, 1, scenario.id);
+    assert.equal(scenario.contenders[0], bases[0], scenario.id);
+    assert.equal(baselineOf(scenario), bases[0], scenario.id);
+    assert.equal(scenario.contenders.filter((c) => c.role === "client").length, 1, scenario.id);
     assert.ok(findProfileTarget(scenario.id)?.contender.role === "client", scenario.id);
   }
   for (const name of profileNames()) assert.ok(findProfileTarget(name), name);
