@@ -16,6 +16,7 @@ export {
   type ContactsHttpServer,
   type ContactsHttpServerMock,
   type ContactsHttpServerOptions,
+  type ContactsHttpServerScenarios,
   startContactsHttpServer,
 } from "./http-server.js";
 
