@@ -121,10 +121,64 @@ describe("decisions", () => {
     expect(events.at(-1)).toMatchObject({ type: "response", status: 200, identity: "user-7", keys: 1 });
   });
 
-  it("an identity of undefined still allows (the shape decides, not the value)", async () => {
-    const { proxy, upstream } = proxyWithFake({ authorize: () => ({ identity: undefined }) });
-    expect((await proxy(post())).status).toBe(200);
-    expect(upstream.calls).toHaveLength(1);
+  // `{ identity: session?.userId }` with no session: a bug like that must refuse, not open the route.
+  it.each([
+    ["undefined", () => ({ identity: undefined })],
+    ["null", () => ({ identity: null })],
+    ["an inherited identity (a polluted prototype)", () => Object.create({ identity: "from-prototype" })],
+    [
+      "a status getter that throws",
+      () =>
+        ({
+          get status(): number {
+            throw new Error("getter");
+          },
+        }) as never,
+    ],
+  ])("an identity of %s refuses: 401 invalid-decision, nothing forwarded", async (_, authorize) => {
+    const { proxy, upstream, events } = proxyWithFake({ authorize: authorize as Authorize<string> });
+    const response = await proxy(post());
+    expect(response.status).toBe(401);
+    expect(upstream.calls).toHaveLength(0);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "decision", allowed: false, reason: "invalid-decision" }),
+    );
+  });
+
+  it("a thrown value whose status cannot be read: 401 threw, nothing forwarded", async () => {
+    const thrown = {
+      get status(): number {
+        throw new Error("getter");
+      },
+    };
+    const { proxy, upstream, events } = proxyWithFake({
+      authorize: () => {
+        throw thrown;
+      },
+    });
+    const response = await proxy(post());
+    expect(response.status).toBe(401);
+    expect(upstream.calls).toHaveLength(0);
+    expect(events).toContainEqual(expect.objectContaining({ type: "decision", allowed: false, reason: "threw" }));
+  });
+
+  it("an authorize that never settles: the caller hanging up ends the request (499), nothing forwarded", async () => {
+    const controller = new AbortController();
+    let called = false;
+    const { proxy, upstream, events } = proxyWithFake({
+      authorize: () => {
+        called = true;
+        return new Promise(() => {});
+      },
+    });
+    const pending = proxy(post(undefined, { signal: controller.signal }));
+    await expect.poll(() => called, { timeout: 30_000 }).toBe(true);
+    controller.abort();
+    const response = await pending;
+    expect(response.status).toBe(499);
+    expect(upstream.calls).toHaveLength(0);
+    expect(events.at(-1)).toMatchObject({ type: "response", status: 499, reason: "client-closed" });
+    expect(events.some((event) => (event as { type: string }).type === "decision")).toBe(false);
   });
 
   it("authorize that reads the body: 500, nothing forwarded, the cause in the event", async () => {
