@@ -22,6 +22,7 @@ export type ProxyResponseReason =
   | "origin"
   | "unsupported-media-type"
   | "too-large"
+  | "body-timeout"
   | "unauthorized"
   | "forbidden"
   | "invalid-body"

@@ -163,6 +163,18 @@ export interface ContactsProxyOptions<Identity = unknown> {
    */
   maxBodyBytes?: number | undefined;
   /**
+   * How long the body may take to arrive, in milliseconds, from when the proxy starts reading it
+   * (after `authorize`): a whole number from 100 to 600,000. Default 30,000. A body still arriving
+   * then is a 408 and nothing is forwarded, so a caller that sends a byte now and then cannot hold
+   * the request (and its memory) until the server's own time limit.
+   *
+   * @example
+   * ```ts
+   * createContactsProxy({ authorize, bodyTimeoutMs: 10_000 });
+   * ```
+   */
+  bodyTimeoutMs?: number | undefined;
+  /**
    * Request, decision, upstream and response events, with a `requestId` and the identity
    * `authorize` returned. Never a header, a body, a cookie or a token. A listener that throws or
    * rejects is reported once and ignored.
@@ -188,6 +200,7 @@ export interface ResolvedOptions<Identity> {
   allowedOrigins: AllowedOrigins;
   maxKeysPerRequest: number;
   maxBodyBytes: number;
+  bodyTimeoutMs: number;
   onEvent: ((event: ProxyEvent<Identity>) => void) | undefined;
 }
 
@@ -206,7 +219,9 @@ function checkWholeNumber(value: unknown, name: string, min: number, max: number
 }
 
 /** The default of `maxKeysPerRequest`: Marketing Cloud's synchronous batch size. */
-export const DEFAULT_MAX_KEYS = 50;
+export /** How long a body may take to arrive by default: long for 55 kB, short beside Node's 300 s. */
+const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_KEYS = 50;
 
 /** Checks the options and applies the defaults; throws a `ContactsValidationError` naming the option. */
 export function resolveOptions<Identity>(options: ContactsProxyOptions<Identity>): ResolvedOptions<Identity> {
@@ -242,6 +257,7 @@ export function resolveOptions<Identity>(options: ContactsProxyOptions<Identity>
   checkWholeNumber(options.maxKeysPerRequest, "maxKeysPerRequest", 1, 10_000);
   const maxKeysPerRequest = options.maxKeysPerRequest ?? DEFAULT_MAX_KEYS;
   checkWholeNumber(options.maxBodyBytes, "maxBodyBytes", 256, 16_777_216);
+  checkWholeNumber(options.bodyTimeoutMs, "bodyTimeoutMs", 100, 600_000);
   return {
     authorize: options.authorize,
     basePath: checkBasePath(options.basePath),
@@ -249,6 +265,7 @@ export function resolveOptions<Identity>(options: ContactsProxyOptions<Identity>
     allowedOrigins: checkAllowedOrigins(options.allowedOrigins),
     maxKeysPerRequest,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * maxKeysPerRequest + 4096,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
     onEvent: options.onEvent,
   };
 }

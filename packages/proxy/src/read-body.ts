@@ -1,8 +1,9 @@
 /**
  * Reads a request body with a byte cap, before anything parses it. The cap is checked on the
  * declared `Content-Length` first (no read at all) and then on every chunk, so a chunked body or a
- * `Content-Length` that lies costs at most the cap in memory: reading stops at the first chunk past
- * it. The text must be valid UTF-8 (a fatal decoder): a replacement character would otherwise turn
+ * `Content-Length` that lies costs at most the cap in memory: the chunks are copied into one buffer
+ * as they come, and reading stops at the first chunk past the cap. A body must arrive within a
+ * time limit, so a slow sender cannot hold a request open. The text must be valid UTF-8 (a fatal decoder): a replacement character would otherwise turn
  * a key into another key.
  */
 
@@ -11,6 +12,7 @@ export type BodyRead =
   | { ok: true; text: string }
   | { ok: false; reason: "too-large" }
   | { ok: false; reason: "invalid-utf8" }
+  | { ok: false; reason: "too-slow" }
   | { ok: false; reason: "stream-error"; error: unknown };
 
 /**
@@ -31,42 +33,48 @@ export function isEncoded(headers: Headers): boolean {
   return encoding !== null && encoding.trim() !== "" && encoding.trim().toLowerCase() !== "identity";
 }
 
-/** Reads the body as UTF-8 text, at most `maxBytes` of it. */
-export async function readCappedText(request: Request, maxBytes: number): Promise<BodyRead> {
+/** Reads the body as UTF-8 text, at most `maxBytes` of it, within `timeoutMs`. */
+export async function readCappedText(request: Request, maxBytes: number, timeoutMs: number): Promise<BodyRead> {
   const body = request.body;
   if (body === null) return { ok: true, text: "" };
   const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
+  // One buffer, never a list of chunks: a body sent a byte at a time would otherwise hold an
+  // object per byte, many times the cap. It starts at the declared length (capped) and doubles.
+  const declared = Number(request.headers.get("content-length"));
+  let bytes = new Uint8Array(Math.min(maxBytes, Number.isInteger(declared) && declared > 0 ? declared : 16_384));
   let total = 0;
+  let late = false;
+  const timer = setTimeout(() => {
+    late = true;
+    reader.cancel().catch(() => {});
+  }, timeoutMs);
+  (timer as { unref?: () => void }).unref?.();
   try {
     for (;;) {
       const { done, value } = await reader.read();
+      if (late) return { ok: false, reason: "too-slow" };
       if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
+      if (total + value.byteLength > maxBytes) {
         // Stop reading here: the rest of an oversized body is never pulled into memory.
         reader.cancel().catch(() => {});
         return { ok: false, reason: "too-large" };
       }
-      chunks.push(value);
+      if (total + value.byteLength > bytes.byteLength) {
+        const grown = new Uint8Array(Math.min(maxBytes, Math.max(bytes.byteLength * 2, total + value.byteLength)));
+        grown.set(bytes.subarray(0, total));
+        bytes = grown;
+      }
+      bytes.set(value, total);
+      total += value.byteLength;
     }
   } catch (error) {
-    return { ok: false, reason: "stream-error", error };
+    return late ? { ok: false, reason: "too-slow" } : { ok: false, reason: "stream-error", error };
+  } finally {
+    clearTimeout(timer);
   }
-  const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : concat(chunks, total);
   try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, total)) };
   } catch {
     return { ok: false, reason: "invalid-utf8" };
   }
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
 }

@@ -190,8 +190,60 @@ describe("the byte cap", () => {
     const result = await readCappedText(
       streamed([new Uint8Array(200), new Uint8Array(200)], { "content-length": "10" }),
       300,
+      60_000,
     );
     expect(result).toEqual({ ok: false, reason: "too-large" });
+  });
+
+  it("a body of many small chunks, past the first buffer: read whole into one growing buffer", async () => {
+    // No Content-Length: the buffer starts at 16 KiB and doubles. 40,000 one-byte chunks.
+    const text = `{"ContactKeys":["${"k".repeat(39_982)}"]}`;
+    const bytes = new TextEncoder().encode(text);
+    const chunks = Array.from(bytes, (byte) => Uint8Array.of(byte));
+    expect(await readCappedText(streamed(chunks), 50_000, 60_000)).toEqual({ ok: true, text });
+    // A declared length smaller than the body grows too, up to the cap exactly.
+    expect(await readCappedText(streamed(chunks, { "content-length": "5" }), bytes.byteLength, 60_000)).toEqual({
+      ok: true,
+      text,
+    });
+    expect(await readCappedText(streamed(chunks), bytes.byteLength - 1, 60_000)).toEqual({
+      ok: false,
+      reason: "too-large",
+    });
+  });
+
+  it("a body that never ends: 408 after bodyTimeoutMs, nothing forwarded", async () => {
+    const { proxy, upstream, events } = proxyWithFake({ bodyTimeoutMs: 100 });
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"ContactKeys":['));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const request = new Request(ROUTE, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", cookie: "session=ok" },
+      duplex: "half",
+    } as RequestInit);
+    const response = await proxy(request);
+    expect(response.status).toBe(408);
+    expect(await response.json()).toMatchObject({
+      errorcode: 0,
+      message: "Request Timeout: the body did not arrive within 100 ms",
+    });
+    expect(cancelled).toBe(true);
+    expect(upstream.calls).toHaveLength(0);
+    expect(events.at(-1)).toMatchObject({ type: "response", status: 408, reason: "body-timeout" });
+  });
+
+  it("bodyTimeoutMs is checked at creation", () => {
+    for (const bodyTimeoutMs of [99, 600_001, 1.5, Number.NaN]) {
+      expect(() => proxyWithFake({ bodyTimeoutMs })).toThrow(/bodyTimeoutMs/);
+    }
   });
 
   it("declaredTooLarge reads only a plain number", () => {
@@ -218,7 +270,7 @@ describe("UTF-8", () => {
 
   it("a multi-byte character split across chunks is read whole", async () => {
     const bytes = new TextEncoder().encode('{"ContactKeys":["é"]}');
-    const result = await readCappedText(streamed([bytes.slice(0, 18), bytes.slice(18)]), 1000);
+    const result = await readCappedText(streamed([bytes.slice(0, 18), bytes.slice(18)]), 1000, 60_000);
     expect(result).toEqual({ ok: true, text: '{"ContactKeys":["é"]}' });
   });
 
