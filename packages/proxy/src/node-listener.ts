@@ -3,6 +3,7 @@
  * types are structural, so the package's d.ts imports nothing from `node:` and type-checks in a
  * project without `@types/node`; at run time it uses only the objects it is handed.
  */
+import { marketingCloudError } from "@sfmc-contacts/rules";
 import { BODY_ALREADY_READ, proxyRefusal } from "./answers.js";
 import { RAW_TARGET } from "./route.js";
 
@@ -47,6 +48,10 @@ export interface NodeResponseLike {
   setHeader(name: string, value: string | string[]): unknown;
   end(chunk?: Uint8Array): unknown;
   on(event: "close", listener: () => void): unknown;
+  /** Used when an answer cannot be written as it is (a header node:http refuses). */
+  removeHeader?(name: string): unknown;
+  /** Used when nothing else can end the answer. */
+  destroy?(): unknown;
 }
 
 /**
@@ -120,7 +125,9 @@ function toRequest(incoming: NodeRequestLike, signal: AbortSignal): Request {
   const hostHeader = incoming.headers.host;
   const host = typeof hostHeader === "string" && HOST.test(hostHeader) ? hostHeader : "localhost";
   const encrypted = (incoming.socket as { encrypted?: unknown } | null | undefined)?.encrypted === true;
-  const origin = `${encrypted ? "https" : "http"}://${host}`;
+  // Some Hosts the pattern lets through are still no URL host ("x:99999", "256.1.1.1"): localhost.
+  const scheme = encrypted ? "https" : "http";
+  const origin = URL.canParse(`${scheme}://${host}`) ? `${scheme}://${host}` : `${scheme}://localhost`;
   let url: string;
   try {
     // Concatenation, not new URL(target, origin): "//x" must stay a path, not become a host.
@@ -178,6 +185,9 @@ function bodyStream(incoming: NodeRequestLike): ReadableStream<Uint8Array> {
   });
 }
 
+// Writes the answer; never throws. A header node:http refuses (Fetch allows more characters, a
+// foreign handler may set one) turns the answer into a plain 500, or a destroyed socket once
+// headers are out: the caller is never left without an end.
 async function writeResponse(response: Response, outgoing: NodeResponseLike): Promise<void> {
   if (outgoing.headersSent === true) return;
   let body: Uint8Array;
@@ -188,12 +198,44 @@ async function writeResponse(response: Response, outgoing: NodeResponseLike): Pr
   }
   // Reading the body took a turn: something else may have answered meanwhile.
   if ((outgoing.headersSent as boolean | undefined) === true) return;
-  outgoing.statusCode = response.status;
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") outgoing.setHeader(name, value);
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) outgoing.setHeader("set-cookie", cookies);
-  if (response.status !== 204 && response.status !== 304) outgoing.setHeader("content-length", String(body.byteLength));
-  outgoing.end(body.byteLength > 0 ? body : undefined);
+  const set: string[] = [];
+  try {
+    outgoing.statusCode = response.status;
+    response.headers.forEach((value, name) => {
+      if (name === "set-cookie") return;
+      outgoing.setHeader(name, value);
+      set.push(name);
+    });
+    const cookies = response.headers.getSetCookie();
+    if (cookies.length > 0) {
+      outgoing.setHeader("set-cookie", cookies);
+      set.push("set-cookie");
+    }
+    if (response.status !== 204 && response.status !== 304) {
+      outgoing.setHeader("content-length", String(body.byteLength));
+      set.push("content-length");
+    }
+    outgoing.end(body.byteLength > 0 ? body : undefined);
+  } catch {
+    writeFallback(outgoing, set);
+  }
+}
+
+function writeFallback(outgoing: NodeResponseLike, set: readonly string[]): void {
+  try {
+    if (outgoing.headersSent === true) throw new Error("headers already sent");
+    for (const name of set) outgoing.removeHeader?.(name);
+    const fallback = encoder.encode(JSON.stringify(marketingCloudError(0, "Internal Server Error")));
+    outgoing.statusCode = 500;
+    outgoing.setHeader("content-type", "application/json; charset=utf-8");
+    outgoing.setHeader("content-length", String(fallback.byteLength));
+    outgoing.setHeader("connection", "close");
+    outgoing.end(fallback);
+  } catch {
+    try {
+      outgoing.destroy?.();
+    } catch {
+      // Nothing more can be done for this socket.
+    }
+  }
 }

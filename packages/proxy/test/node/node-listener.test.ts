@@ -64,6 +64,32 @@ describe("toNodeListener on node:http", () => {
     expect(seen?.url).toBe("http://localhost//evil.example/x");
   });
 
+  it.each(["x:99999", "1.2.3.4.5", "256.1.1.1"])(
+    "a Host the pattern lets through but no URL can hold (%s) reads as localhost, not a 500",
+    async (host) => {
+      let seen: Request | undefined;
+      served = await serve(
+        toNodeListener(async (request) => {
+          seen = request;
+          return new Response("ok");
+        }),
+      );
+      const answer = await raw(served.port, "/x", { method: "GET", headers: { host } });
+      expect(answer.status).toBe(200);
+      expect(seen?.url).toBe("http://localhost/x");
+    },
+  );
+
+  it("a header node:http refuses (Fetch allows it): a plain 500 that ends, never a crash or a hang", async () => {
+    served = await serve(
+      toNodeListener(async () => new Response("hi", { headers: { "x-a": "a\x01b", "x-b": "fine" } })),
+    );
+    const answer = await raw(served.port, "/x", { method: "GET" });
+    expect(answer.status).toBe(500);
+    expect(JSON.parse(answer.text)).toMatchObject({ errorcode: 0, message: "Internal Server Error" });
+    expect(answer.headers["x-b"]).toBeUndefined();
+  });
+
   it("a foreign handler's Set-Cookie values stay apart; a handler that throws gives 500 JSON", async () => {
     served = await serve(
       toNodeListener(async (request) => {
