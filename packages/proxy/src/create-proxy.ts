@@ -9,7 +9,7 @@ import { createForwarder } from "@sfmc-contacts/client-node/internal";
 import { emit } from "@sfmc-contacts/core/internal";
 import { isJsonContentType, isRefusal, marketingCloudError, parseEstablishRequest } from "@sfmc-contacts/rules";
 import { BODY_ALREADY_READ, emptyAnswer, errorAnswer, proxyRefusal } from "./answers.js";
-import { runAuthorize } from "./authorize.js";
+import { CALLER_GONE, runAuthorize } from "./authorize.js";
 import { answerOptions, corsHeaders, decideOrigin, originRefusalMessage } from "./cors.js";
 import type { ProxyEvent, ProxyResponseReason } from "./events.js";
 import { type ContactsProxyOptions, resolveOptions } from "./options.js";
@@ -45,7 +45,7 @@ export function createProxyWith<Identity>(
   factory: ForwarderFactory,
 ): ContactsProxy {
   const resolved = resolveOptions(options);
-  const { authorize, allowedOrigins, maxBodyBytes, maxKeysPerRequest, onEvent } = resolved;
+  const { authorize, allowedOrigins, maxBodyBytes, bodyTimeoutMs, maxKeysPerRequest, onEvent } = resolved;
   const path = establishPath(resolved.basePath);
   // core's emit contains a listener that throws or rejects (reported once, never unhandled).
   const report = (event: ProxyEvent<Identity>) => {
@@ -76,6 +76,8 @@ export function createProxyWith<Identity>(
       return response;
     };
 
+    // Known once the route matched: a 500 then still carries them, so a page can read it.
+    let cors: Record<string, string> | undefined;
     try {
       const url = new URL(request.url);
       report({
@@ -83,14 +85,15 @@ export function createProxyWith<Identity>(
         requestId,
         method: request.method,
         path: url.pathname.slice(0, PATH_IN_EVENTS),
-        origin: request.headers.get("origin"),
+        // Cut like the path: an event is for logs, and a header can be long.
+        origin: request.headers.get("origin")?.slice(0, PATH_IN_EVENTS) ?? null,
       });
 
       // 2. The route: exactly one path, no decoding, raw-target tricks refused.
       if (!isEstablishRoute(request, url, path)) {
         return answer(proxyRefusal(404, `Not Found: this proxy answers POST ${path} only`), "not-found");
       }
-      const cors = corsHeaders(request.headers.get("origin"), allowedOrigins);
+      cors = corsHeaders(request.headers.get("origin"), allowedOrigins);
 
       // 3. The method.
       if (request.method === "OPTIONS") {
@@ -144,6 +147,10 @@ export function createProxyWith<Identity>(
 
       // 7. authorize.
       const decision = await runAuthorize(authorize, request);
+      if (decision === CALLER_GONE) {
+        // The caller hung up while authorize was deciding: nobody reads this answer.
+        return answer(proxyRefusal(499, "Client Closed Request", cors), "client-closed");
+      }
       if (!decision.allowed) {
         report({
           type: "decision",
@@ -169,10 +176,16 @@ export function createProxyWith<Identity>(
       }
 
       // 8. The body, capped, as UTF-8.
-      const read = await readCappedText(request, maxBodyBytes);
+      const read = await readCappedText(request, maxBodyBytes, bodyTimeoutMs);
       if (!read.ok) {
         if (request.signal.aborted) return answer(proxyRefusal(499, "Client Closed Request", cors), "client-closed");
         if (read.reason === "too-large") return tooLarge();
+        if (read.reason === "too-slow") {
+          return answer(
+            proxyRefusal(408, `Request Timeout: the body did not arrive within ${bodyTimeoutMs} ms`, cors),
+            "body-timeout",
+          );
+        }
         const problem = read.reason === "stream-error" ? "could not be read to its end" : "is not valid UTF-8";
         return answer(
           errorAnswer(400, marketingCloudError(10004, `Invalid message format: the body ${problem}`), cors),
@@ -219,7 +232,7 @@ export function createProxyWith<Identity>(
       }
     } catch (error) {
       // Never the error's text: it may name internal hosts.
-      return answer(safeInternalError(), "internal", error);
+      return answer(safeInternalError(cors), "internal", error);
     }
   }
 
@@ -229,9 +242,9 @@ export function createProxyWith<Identity>(
 }
 
 /** A 500 built without anything that can throw twice. */
-function safeInternalError(): Response {
+function safeInternalError(cors?: Record<string, string>): Response {
   try {
-    return proxyRefusal(500, "Internal Server Error");
+    return proxyRefusal(500, "Internal Server Error", cors);
   } catch {
     return new Response(null, { status: 500 });
   }

@@ -239,3 +239,29 @@ describe("allowedRequestHeaders", () => {
     expect(allowedRequestHeaders(requested)).toBe(expected);
   });
 });
+
+describe("CORS on the proxy's own 500", () => {
+  it("an unexpected failure after the route matched still carries the CORS headers (a page can read it)", async () => {
+    // A rejection that cannot even be looked at (a revoked Proxy): reading it throws again.
+    const { proxy: unreadable, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const { proxy, events } = proxyWithFake({ allowedOrigins: [PAGE] }, async () => {
+      throw unreadable;
+    });
+    const response = await proxy(post(undefined, { headers: { origin: PAGE } }));
+    expect(response.status).toBe(500);
+    expect(await response.json()).toMatchObject({ errorcode: 0, message: "Internal Server Error" });
+    expect(response.headers.get("access-control-allow-origin")).toBe(PAGE);
+    expect(events.at(-1)).toMatchObject({ type: "response", status: 500, reason: "internal" });
+  });
+});
+
+describe("the origin in events", () => {
+  it("is cut to 200 characters, like the path", async () => {
+    const { proxy, events } = proxyWithFake();
+    const origin = `https://${"a".repeat(5000)}.example`;
+    await proxy(post(undefined, { headers: { origin } }));
+    const request = events.find((event) => (event as { type: string }).type === "request") as { origin: string };
+    expect(request.origin).toBe(origin.slice(0, 200));
+  });
+});
