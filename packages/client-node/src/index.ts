@@ -18,13 +18,13 @@ import {
   assertContactKeys,
   type ClientOptions,
   type ContactsClient,
-  ContactsValidationError,
   type CoreConfig,
   createContactsCore,
 } from "@sfmc-contacts/core";
 import { type AttemptControl, checkTimeout, eitherSignal, resolveRetry } from "@sfmc-contacts/core/internal";
 import { bindThrottle, sharedRateState, type Throttle } from "@sfmc-contacts/core/throttle";
 import type { Middleware } from "openapi-fetch";
+import { optionsFromEnv } from "./env.js";
 import { createUpstream } from "./upstream.js";
 
 export * from "@sfmc-contacts/core";
@@ -194,16 +194,6 @@ export function createContactsClient(options: NodeClientOptions): NodeContactsCl
   };
 }
 
-/** The environment variables `createContactsClientFromEnv` reads. */
-const ENV = {
-  subdomain: "SFMC_SUBDOMAIN",
-  clientId: "SFMC_CLIENT_ID",
-  clientSecret: "SFMC_CLIENT_SECRET",
-  accountId: "SFMC_ACCOUNT_ID",
-  baseUrl: "SFMC_REST_BASE_URL",
-  authBaseUrl: "SFMC_AUTH_BASE_URL",
-} as const;
-
 /**
  * Creates the Node client from the environment: `SFMC_SUBDOMAIN`, `SFMC_CLIENT_ID` and
  * `SFMC_CLIENT_SECRET` (required; `SFMC_SUBDOMAIN` may be left out when both
@@ -219,26 +209,5 @@ export function createContactsClientFromEnv(
   env: Record<string, string | undefined> = process.env,
   overrides: Partial<NodeClientOptions> = {},
 ): NodeContactsClient {
-  const read = (name: string) => {
-    const value = env[name]?.trim();
-    return value ? value : undefined;
-  };
-  const found = Object.fromEntries(
-    Object.entries(ENV).flatMap(([option, name]) => {
-      const value = read(name);
-      return value === undefined ? [] : [[option, value]];
-    }),
-  ) as Partial<Record<keyof typeof ENV, string>>;
-  const required: Array<keyof typeof ENV> = ["clientId", "clientSecret"];
-  if (!(found.baseUrl && found.authBaseUrl)) required.unshift("subdomain");
-  const missing = required
-    .filter((option) => found[option] === undefined && overrides[option] === undefined)
-    .map((option) => ENV[option]);
-  if (missing.length > 0) {
-    throw new ContactsValidationError(
-      `Missing environment variable${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. Set ${missing.length > 1 ? "them" : "it"} (or pass the options) to reach Marketing Cloud.`,
-      { reason: `missing ${missing.join(", ")}` },
-    );
-  }
-  return createContactsClient({ ...(found as NodeClientOptions), ...overrides });
+  return createContactsClient(optionsFromEnv(env, overrides));
 }

@@ -13,4 +13,5 @@
  *
  * @packageDocumentation
  */
+export { optionsFromEnv } from "./env.js";
 export { createForwarder, type Forwarder, type ForwardOptions } from "./forward.js";

@@ -6,11 +6,11 @@
  * the browser sees (§5.1 of the design).
  */
 import type { NodeClientOptions } from "@sfmc-contacts/client-node";
+import { optionsFromEnv } from "@sfmc-contacts/client-node/internal";
 import {
   type ContactsEventListener,
   ContactsThrottledError,
   ContactsTimeoutError,
-  ContactsValidationError,
   parseRetryAfter,
   type TransportReply,
 } from "@sfmc-contacts/core";
@@ -32,33 +32,12 @@ export interface UpstreamForwarder {
 /** Makes the forwarder from the Node client's options; throws a `ContactsValidationError` for bad ones. */
 export type ForwarderFactory = (options: NodeClientOptions) => UpstreamForwarder;
 
-/** The environment variables read when no `upstream` option is given (as `createContactsClientFromEnv` reads them). */
-const ENV = {
-  subdomain: "SFMC_SUBDOMAIN",
-  clientId: "SFMC_CLIENT_ID",
-  clientSecret: "SFMC_CLIENT_SECRET",
-  accountId: "SFMC_ACCOUNT_ID",
-  baseUrl: "SFMC_REST_BASE_URL",
-  authBaseUrl: "SFMC_AUTH_BASE_URL",
-} as const;
-
-/** The upstream options from the environment; throws a `ContactsValidationError` listing what is missing. */
+/**
+ * The upstream options from the environment, read as `createContactsClientFromEnv` reads them
+ * (one reading, in client-node); throws a `ContactsValidationError` listing what is missing.
+ */
 export function upstreamFromEnv(env: Record<string, string | undefined>): ProxyUpstreamOptions {
-  const found: Partial<Record<keyof typeof ENV, string>> = {};
-  for (const [option, name] of Object.entries(ENV) as Array<[keyof typeof ENV, string]>) {
-    const value = env[name]?.trim();
-    if (value) found[option] = value;
-  }
-  const required: Array<keyof typeof ENV> = ["clientId", "clientSecret"];
-  if (!(found.baseUrl && found.authBaseUrl)) required.unshift("subdomain");
-  const missing = required.filter((option) => found[option] === undefined).map((option) => ENV[option]);
-  if (missing.length > 0) {
-    throw new ContactsValidationError(
-      `The proxy has no upstream option and the environment lacks ${missing.join(", ")}: set ${missing.length > 1 ? "them" : "it"}, or pass upstream, to reach Marketing Cloud.`,
-      { reason: `missing ${missing.join(", ")}` },
-    );
-  }
-  return found as ProxyUpstreamOptions;
+  return optionsFromEnv(env, {}, "upstream");
 }
 
 /** The Node client's options as the proxy uses them: no retries unless asked for. */
