@@ -33,16 +33,55 @@ export function isEncoded(headers: Headers): boolean {
   return encoding !== null && encoding.trim() !== "" && encoding.trim().toLowerCase() !== "identity";
 }
 
+/**
+ * A body as it arrives, capped: one buffer, never a list of chunks (a body sent a byte at a time
+ * would otherwise hold an object per byte, many times the cap). It starts at the declared length
+ * (capped) and doubles. Shared by the Fetch path (`readCappedText`) and the Node adapter's reader.
+ */
+export class CappedBody {
+  #bytes: Uint8Array;
+  #total = 0;
+  readonly #max: number;
+
+  constructor(maxBytes: number, declaredLength?: string | null) {
+    const declared = Number(declaredLength ?? Number.NaN);
+    this.#max = maxBytes;
+    this.#bytes = new Uint8Array(Math.min(maxBytes, Number.isInteger(declared) && declared > 0 ? declared : 16_384));
+  }
+
+  /** Adds a chunk; false (and nothing kept) when it would pass the cap. */
+  add(chunk: Uint8Array): boolean {
+    const total = this.#total + chunk.byteLength;
+    if (total > this.#max) return false;
+    if (total > this.#bytes.byteLength) {
+      const grown = new Uint8Array(Math.min(this.#max, Math.max(this.#bytes.byteLength * 2, total)));
+      grown.set(this.#bytes.subarray(0, this.#total));
+      this.#bytes = grown;
+    }
+    this.#bytes.set(chunk, this.#total);
+    this.#total = total;
+    return true;
+  }
+
+  /** The body as UTF-8 text, or invalid-utf8 (a fatal decoder). */
+  text(): BodyRead {
+    try {
+      return { ok: true, text: fatalDecoder.decode(this.#bytes.subarray(0, this.#total)) };
+    } catch {
+      return { ok: false, reason: "invalid-utf8" };
+    }
+  }
+}
+
+// A fatal decoder without `stream` keeps no state between calls: one serves every request.
+const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
+
 /** Reads the body as UTF-8 text, at most `maxBytes` of it, within `timeoutMs`. */
 export async function readCappedText(request: Request, maxBytes: number, timeoutMs: number): Promise<BodyRead> {
   const body = request.body;
   if (body === null) return { ok: true, text: "" };
   const reader = body.getReader();
-  // One buffer, never a list of chunks: a body sent a byte at a time would otherwise hold an
-  // object per byte, many times the cap. It starts at the declared length (capped) and doubles.
-  const declared = Number(request.headers.get("content-length"));
-  let bytes = new Uint8Array(Math.min(maxBytes, Number.isInteger(declared) && declared > 0 ? declared : 16_384));
-  let total = 0;
+  const capped = new CappedBody(maxBytes, request.headers.get("content-length"));
   let late = false;
   const timer = setTimeout(() => {
     late = true;
@@ -54,27 +93,16 @@ export async function readCappedText(request: Request, maxBytes: number, timeout
       const { done, value } = await reader.read();
       if (late) return { ok: false, reason: "too-slow" };
       if (done) break;
-      if (total + value.byteLength > maxBytes) {
+      if (!capped.add(value)) {
         // Stop reading here: the rest of an oversized body is never pulled into memory.
         reader.cancel().catch(() => {});
         return { ok: false, reason: "too-large" };
       }
-      if (total + value.byteLength > bytes.byteLength) {
-        const grown = new Uint8Array(Math.min(maxBytes, Math.max(bytes.byteLength * 2, total + value.byteLength)));
-        grown.set(bytes.subarray(0, total));
-        bytes = grown;
-      }
-      bytes.set(value, total);
-      total += value.byteLength;
     }
   } catch (error) {
     return late ? { ok: false, reason: "too-slow" } : { ok: false, reason: "stream-error", error };
   } finally {
     clearTimeout(timer);
   }
-  try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, total)) };
-  } catch {
-    return { ok: false, reason: "invalid-utf8" };
-  }
+  return capped.text();
 }
