@@ -8,14 +8,15 @@
 import { createForwarder } from "@sfmc-contacts/client-node/internal";
 import { emit } from "@sfmc-contacts/core/internal";
 import { isJsonContentType, isRefusal, marketingCloudError, parseEstablishRequest } from "@sfmc-contacts/rules";
-import { BODY_ALREADY_READ, emptyAnswer, errorAnswer, proxyRefusal } from "./answers.js";
+import { type Answer, BODY_ALREADY_READ, emptyAnswer, errorAnswer, proxyRefusal, toResponse } from "./answers.js";
 import { runAuthorize } from "./authorize.js";
 import { answerOptions, corsHeaders, decideOrigin, originRefusalMessage } from "./cors.js";
 import type { ProxyEvent, ProxyResponseReason } from "./events.js";
 import { type ContactsProxyOptions, resolveOptions } from "./options.js";
+import { type BodyReader, NODE_ENTRY, type NodeEntry } from "./fast-path.js";
 import { declaredTooLarge, isEncoded, readCappedText } from "./read-body.js";
 import { establishPath, isEstablishRoute } from "./route.js";
-import { type ForwarderFactory, failureAnswer, LazyForwarder, replyToResponse } from "./upstream.js";
+import { type ForwarderFactory, failureAnswer, LazyForwarder, replyToAnswer } from "./upstream.js";
 
 /**
  * The proxy: a Fetch API handler, `(request: Request) => Promise<Response>`, that never rejects,
@@ -58,12 +59,17 @@ export function createProxyWith<Identity>(
     onEvent ? (event) => report({ type: "upstream", event }) : undefined,
   );
 
-  async function handle(request: Request): Promise<Response> {
+  /**
+   * The steps, once for both entry points: the Fetch handler (`readBody` undefined: the body is
+   * the request's own) and `toNodeListener`'s (the request has no body; `readBody` reads the
+   * node request's).
+   */
+  async function handle(request: Request, readBody: BodyReader | undefined): Promise<Answer> {
     const started = Date.now();
     const requestId = crypto.randomUUID();
     // What the response event carries; filled in as the request goes through the steps.
     const known: { identity?: Identity; keys?: number } = {};
-    const answer = (response: Response, reason: ProxyResponseReason, error?: unknown): Response => {
+    const answer = (response: Answer, reason: ProxyResponseReason, error?: unknown): Answer => {
       report({
         type: "response",
         requestId,
@@ -169,7 +175,7 @@ export function createProxyWith<Identity>(
       }
 
       // 8. The body, capped, as UTF-8.
-      const read = await readCappedText(request, maxBodyBytes);
+      const read = readBody ? await readBody(maxBodyBytes) : await readCappedText(request, maxBodyBytes);
       if (!read.ok) {
         if (request.signal.aborted) return answer(proxyRefusal(499, "Client Closed Request", cors), "client-closed");
         if (read.reason === "too-large") return tooLarge();
@@ -203,8 +209,8 @@ export function createProxyWith<Identity>(
           signal: request.signal,
           onEvent: (event) => report({ type: "upstream", requestId, identity, event }),
         });
-        const { response, reason } = replyToResponse(reply, cors);
-        return answer(response, reason);
+        const passed = replyToAnswer(reply, cors);
+        return answer(passed.answer, passed.reason);
       } catch (error) {
         const failure = failureAnswer(error, request.signal);
         if (failure.retryAfter !== undefined) {
@@ -223,17 +229,23 @@ export function createProxyWith<Identity>(
     }
   }
 
-  const proxy = ((request: Request) => handle(request).catch(() => safeInternalError())) as ContactsProxy;
+  const proxy = ((request: Request) =>
+    handle(request, undefined)
+      .then(toResponse)
+      .catch(() => toResponse(safeInternalError()))) as ContactsProxy;
   proxy.close = () => forwarder.close();
+  const nodeEntry: NodeEntry = (request, readBody) => handle(request, readBody).catch(() => safeInternalError());
+  // Not enumerable: the handler looks like any Fetch handler; toNodeListener finds it (fast-path.ts).
+  Object.defineProperty(proxy, NODE_ENTRY, { value: nodeEntry });
   return proxy;
 }
 
 /** A 500 built without anything that can throw twice. */
-function safeInternalError(): Response {
+function safeInternalError(): Answer {
   try {
     return proxyRefusal(500, "Internal Server Error");
   } catch {
-    return new Response(null, { status: 500 });
+    return { status: 500, headers: {}, body: null };
   }
 }
 

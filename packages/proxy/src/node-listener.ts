@@ -3,7 +3,9 @@
  * types are structural, so the package's d.ts imports nothing from `node:` and type-checks in a
  * project without `@types/node`; at run time it uses only the objects it is handed.
  */
-import { BODY_ALREADY_READ, proxyRefusal } from "./answers.js";
+import { type Answer, BODY_ALREADY_READ, proxyRefusal } from "./answers.js";
+import { type BodyReader, fastPathStats, nodeEntryOf } from "./fast-path.js";
+import type { BodyRead } from "./read-body.js";
 import { RAW_TARGET } from "./route.js";
 
 /**
@@ -70,7 +72,10 @@ const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  *   the raw target goes with it, so the proxy refuses `..`, `%2e%2e`, `\`, `%2f` and `//` tricks
  *   that URL parsing would otherwise resolve before it looks;
  * - the body is streamed, not buffered; a body another middleware has already read gives a 500
- *   that says to mount the proxy before body parsers;
+ *   that says to mount the proxy before body parsers. A proxy made by `createContactsProxy` reads
+ *   the body itself, capped, straight from the node request (its `authorize` then gets a
+ *   `Request` with the headers, URL and signal and no body: it decides from the headers anyway),
+ *   and its answer is written without a `Response` in between;
  * - the request's `signal` aborts when the caller hangs up, which aborts the upstream request;
  * - a handler that throws gives a 500 JSON answer.
  *
@@ -85,8 +90,9 @@ const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  * ```
  */
 export function toNodeListener(handler: (request: Request) => Promise<Response>): NodeListener {
+  const entry = nodeEntryOf(handler);
   return async (incoming, outgoing) => {
-    let response: Response;
+    let response: Response | Answer;
     try {
       if (incoming.readableEnded === true && !NO_BODY.has((incoming.method ?? "GET").toUpperCase())) {
         response = proxyRefusal(500, `Internal Server Error: ${BODY_ALREADY_READ}`);
@@ -103,19 +109,28 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
         if ((outgoing as { destroyed?: unknown }).destroyed === true && outgoing.writableFinished !== true) {
           controller.abort();
         }
-        response = await handler(toRequest(incoming, controller.signal));
+        if (entry) {
+          fastPathStats.requests++;
+          const method = (incoming.method ?? "GET").toUpperCase();
+          response = await entry(
+            toRequest(incoming, controller.signal, false),
+            NO_BODY.has(method) ? emptyBody : (maxBytes) => readNodeBody(incoming, maxBytes),
+          );
+        } else response = await handler(toRequest(incoming, controller.signal, true));
       }
     } catch {
       response = proxyRefusal(500, "Internal Server Error");
     }
-    await writeResponse(response, outgoing);
+    if (response instanceof Response) await writeResponse(response, outgoing);
+    else writeAnswer(response, outgoing);
   };
 }
 
 const NO_BODY = new Set(["GET", "HEAD"]);
 const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
-function toRequest(incoming: NodeRequestLike, signal: AbortSignal): Request {
+/** The Fetch request of `incoming`; with `withBody` false, without its body (the fast path reads that itself). */
+function toRequest(incoming: NodeRequestLike, signal: AbortSignal, withBody: boolean): Request {
   const target = incoming.originalUrl ?? incoming.url ?? "/";
   const hostHeader = incoming.headers.host;
   const host = typeof hostHeader === "string" && HOST.test(hostHeader) ? hostHeader : "localhost";
@@ -142,7 +157,7 @@ function toRequest(incoming: NodeRequestLike, signal: AbortSignal): Request {
 
   const method = (incoming.method ?? "GET").toUpperCase();
   const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
-  if (!NO_BODY.has(method)) {
+  if (withBody && !NO_BODY.has(method)) {
     init.body = bodyStream(incoming);
     init.duplex = "half";
   }
@@ -196,4 +211,61 @@ async function writeResponse(response: Response, outgoing: NodeResponseLike): Pr
   if (cookies.length > 0) outgoing.setHeader("set-cookie", cookies);
   if (response.status !== 204 && response.status !== 304) outgoing.setHeader("content-length", String(body.byteLength));
   outgoing.end(body.byteLength > 0 ? body : undefined);
+}
+
+const emptyBody: BodyReader = async () => ({ ok: true, text: "" });
+
+/**
+ * The fast path's body read: what `readCappedText` does on the stream `toRequest` would make, on
+ * the node request itself. The cap holds on every chunk, so at most the cap is held in memory;
+ * past it reading stops and the request is left open (not destroyed), so the 413 can still be
+ * written (node:http discards the rest of the body after the answer).
+ */
+async function readNodeBody(incoming: NodeRequestLike, maxBytes: number): Promise<BodyRead> {
+  const iterator = incoming[Symbol.asyncIterator]();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await iterator.next();
+      if (done) break;
+      const chunk = typeof value === "string" ? encoder.encode(value) : value;
+      total += chunk.byteLength;
+      // No iterator.return(): on a node stream it destroys the socket, and the 413 with it.
+      if (total > maxBytes) return { ok: false, reason: "too-large" };
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    return { ok: false, reason: "stream-error", error };
+  }
+  try {
+    return { ok: true, text: fatalDecoder.decode(chunks.length === 1 ? chunks[0] : joined(chunks, total)) };
+  } catch {
+    return { ok: false, reason: "invalid-utf8" };
+  }
+}
+
+// A fatal decoder without `stream` keeps no state between calls: one serves every request.
+const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
+
+function joined(chunks: Uint8Array[], total: number): Uint8Array {
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/** Writes the proxy's answer as `writeResponse` writes the `Response` made of it. */
+function writeAnswer(answer: Answer, outgoing: NodeResponseLike): void {
+  if (outgoing.headersSent === true) return;
+  const body = answer.body === null ? undefined : encoder.encode(answer.body);
+  outgoing.statusCode = answer.status;
+  for (const name in answer.headers) outgoing.setHeader(name, answer.headers[name] as string);
+  if (answer.status !== 204 && answer.status !== 304) {
+    outgoing.setHeader("content-length", String(body === undefined ? 0 : body.byteLength));
+  }
+  outgoing.end(body !== undefined && body.byteLength > 0 ? body : undefined);
 }
