@@ -12,8 +12,8 @@ import { type Answer, BODY_ALREADY_READ, emptyAnswer, errorAnswer, proxyRefusal,
 import { runAuthorize } from "./authorize.js";
 import { answerOptions, corsHeaders, decideOrigin, originRefusalMessage } from "./cors.js";
 import type { ProxyEvent, ProxyResponseReason } from "./events.js";
-import { type ContactsProxyOptions, resolveOptions } from "./options.js";
 import { type BodyReader, NODE_ENTRY, type NodeEntry } from "./fast-path.js";
+import { type ContactsProxyOptions, resolveOptions } from "./options.js";
 import { declaredTooLarge, isEncoded, readCappedText } from "./read-body.js";
 import { establishPath, isEstablishRoute } from "./route.js";
 import { type ForwarderFactory, failureAnswer, LazyForwarder, replyToAnswer } from "./upstream.js";
