@@ -205,10 +205,13 @@ export function createProxyWith<Identity>(
       }
       const identity = decision.identity;
       try {
-        const reply = await upstream.forward(call.body, {
-          signal: request.signal,
-          onEvent: (event) => report({ type: "upstream", requestId, identity, event }),
-        });
+        // No listener (and no closure) when nobody listens: the forwarder then emits nothing.
+        const reply = await upstream.forward(
+          call.body,
+          onEvent
+            ? { signal: request.signal, onEvent: (event) => report({ type: "upstream", requestId, identity, event }) }
+            : { signal: request.signal },
+        );
         const passed = replyToAnswer(reply, cors);
         return answer(passed.answer, passed.reason);
       } catch (error) {

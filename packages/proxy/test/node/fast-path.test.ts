@@ -4,7 +4,7 @@
  * that it is taken, and that it answers exactly as the Fetch handler does under the same
  * listener: same status, headers, body and events, for every kind of request.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { fastPathStats, NODE_ENTRY } from "../../src/fast-path.js";
 import { toNodeListener } from "../../src/node-listener.js";
@@ -188,5 +188,49 @@ describe("the Node fast path of toNodeListener", () => {
     expect(statuses).toEqual([
       200, 200, 401, 404, 404, 405, 204, 403, 413, 413, 415, 415, 400, 400, 400, 400, 429, 502,
     ]);
+  });
+});
+
+describe("a caller that hangs up while the body is read", () => {
+  it("gives the same client-closed event on both paths, and nothing is forwarded", async () => {
+    const runs = [];
+    for (const fast of [true, false]) {
+      let decided: () => void = () => {};
+      const authorized = new Promise<void>((resolve) => {
+        decided = resolve;
+      });
+      const made = proxyWithFake({
+        authorize: () => {
+          decided();
+          return { identity: "u" };
+        },
+      });
+      const closed = new Promise<void>((resolve) => {
+        const onEvent = made.events.push.bind(made.events);
+        made.events.push = (...events: unknown[]) => {
+          const count = onEvent(...events);
+          if (events.some((event) => (event as { type?: string }).type === "response")) resolve();
+          return count;
+        };
+      });
+      const port = await host(toNodeListener(fast ? made.proxy : (request) => made.proxy(request)));
+      const outgoing = httpRequest({
+        host: "127.0.0.1",
+        port,
+        path: ROUTE,
+        method: "POST",
+        headers: { ...JSON_HEADERS, "transfer-encoding": "chunked" },
+        agent: false,
+      });
+      outgoing.on("error", () => {});
+      outgoing.write('{"ContactKeys":["a"');
+      await authorized;
+      outgoing.destroy();
+      await closed; // the test's hang guard fails it if no answer event comes
+      expect(made.upstream.calls).toHaveLength(0);
+      runs.push(comparableEvents(made.events));
+    }
+    expect(runs[0]).toEqual(runs[1]);
+    expect(runs[0].at(-1)).toMatchObject({ type: "response", status: 499, reason: "client-closed" });
   });
 });
