@@ -66,7 +66,8 @@ export function createProxyWith<Identity>(
    */
   async function handle(request: Request, readBody: BodyReader | undefined): Promise<Answer> {
     const started = Date.now();
-    const requestId = crypto.randomUUID();
+    // Only events carry it: no id is drawn when nobody listens.
+    const requestId = onEvent ? crypto.randomUUID() : "";
     // What the response event carries; filled in as the request goes through the steps.
     const known: { identity?: Identity; keys?: number } = {};
     const answer = (response: Answer, reason: ProxyResponseReason, error?: unknown): Answer => {
