@@ -65,33 +65,36 @@ export function createProxyWith<Identity>(
    * node request's).
    */
   async function handle(request: Request, readBody: BodyReader | undefined): Promise<Answer> {
-    const started = Date.now();
+    // Events are built only when someone listens: a proxy without onEvent makes none of them.
+    const started = onEvent ? Date.now() : 0;
     // Only events carry it: no id is drawn when nobody listens.
     const requestId = onEvent ? crypto.randomUUID() : "";
     // What the response event carries; filled in as the request goes through the steps.
     const known: { identity?: Identity; keys?: number } = {};
     const answer = (response: Answer, reason: ProxyResponseReason, error?: unknown): Answer => {
-      report({
-        type: "response",
-        requestId,
-        status: response.status,
-        durationMs: Date.now() - started,
-        reason,
-        ...known,
-        ...(error === undefined ? {} : { error: asError(error) }),
-      });
+      if (onEvent)
+        report({
+          type: "response",
+          requestId,
+          status: response.status,
+          durationMs: Date.now() - started,
+          reason,
+          ...known,
+          ...(error === undefined ? {} : { error: asError(error) }),
+        });
       return response;
     };
 
     try {
       const url = new URL(request.url);
-      report({
-        type: "request",
-        requestId,
-        method: request.method,
-        path: url.pathname.slice(0, PATH_IN_EVENTS),
-        origin: request.headers.get("origin"),
-      });
+      if (onEvent)
+        report({
+          type: "request",
+          requestId,
+          method: request.method,
+          path: url.pathname.slice(0, PATH_IN_EVENTS),
+          origin: request.headers.get("origin"),
+        });
 
       // 2. The route: exactly one path, no decoding, raw-target tricks refused.
       if (!isEstablishRoute(request, url, path)) {
@@ -152,21 +155,22 @@ export function createProxyWith<Identity>(
       // 7. authorize.
       const decision = await runAuthorize(authorize, request);
       if (!decision.allowed) {
-        report({
-          type: "decision",
-          requestId,
-          allowed: false,
-          status: decision.status,
-          reason: decision.reason,
-          ...("error" in decision ? { error: decision.error } : {}),
-        });
+        if (onEvent)
+          report({
+            type: "decision",
+            requestId,
+            allowed: false,
+            status: decision.status,
+            reason: decision.reason,
+            ...("error" in decision ? { error: decision.error } : {}),
+          });
         return answer(
           proxyRefusal(decision.status, decision.message, cors),
           decision.status === 401 ? "unauthorized" : "forbidden",
         );
       }
       known.identity = decision.identity;
-      report({ type: "decision", requestId, allowed: true, identity: decision.identity });
+      if (onEvent) report({ type: "decision", requestId, allowed: true, identity: decision.identity });
       if (request.bodyUsed) {
         return answer(
           proxyRefusal(500, "Internal Server Error", cors),

@@ -63,9 +63,14 @@ const ROWS: Row[] = [
 ];
 
 /** A proxy over the fake upstream; its answer depends on the first key. */
-function makeProxy() {
+function makeProxy(listening = true) {
   return proxyWithFake(
-    { maxBodyBytes: MAX_BODY, maxKeysPerRequest: 3, allowedOrigins: ["https://app.example.com"] },
+    {
+      maxBodyBytes: MAX_BODY,
+      maxKeysPerRequest: 3,
+      allowedOrigins: ["https://app.example.com"],
+      ...(listening ? {} : { onEvent: undefined }),
+    },
     (call) => {
       const first = call.body.ContactKeys[0];
       if (first === "throttle") {
@@ -173,8 +178,8 @@ describe("the Node fast path of toNodeListener", () => {
     expect(fast.events.length).toBeGreaterThan(0);
   });
 
-  it("the rows cover every status they are named for", async () => {
-    const { proxy } = makeProxy();
+  it("the rows cover every status they are named for, with and without an event listener", async () => {
+    const { proxy } = makeProxy(false);
     const port = await host(toNodeListener(proxy));
     const statuses: number[] = [];
     for (const row of ROWS) {
