@@ -329,10 +329,18 @@ function joined(chunks: Uint8Array[], total: number): Uint8Array {
 function writeAnswer(answer: Answer, outgoing: NodeResponseLike): void {
   if (outgoing.headersSent === true) return;
   const body = answer.body === null ? undefined : encoder.encode(answer.body);
-  outgoing.statusCode = answer.status;
-  for (const name in answer.headers) outgoing.setHeader(name, answer.headers[name] as string);
-  if (answer.status !== 204 && answer.status !== 304) {
-    outgoing.setHeader("content-length", String(body === undefined ? 0 : body.byteLength));
+  const headers =
+    answer.status !== 204 && answer.status !== 304
+      ? { ...answer.headers, "content-length": String(body === undefined ? 0 : body.byteLength) }
+      : answer.headers;
+  // node:http's (and Express's) writeHead stores the headers in one go, merged over any set before,
+  // as setHeader one by one would; anything else gets statusCode and setHeader.
+  const { writeHead } = outgoing as { writeHead?: unknown };
+  if (typeof writeHead === "function") {
+    (writeHead as (status: number, headers: Record<string, string>) => unknown).call(outgoing, answer.status, headers);
+  } else {
+    outgoing.statusCode = answer.status;
+    for (const name in headers) outgoing.setHeader(name, headers[name] as string);
   }
   outgoing.end(body !== undefined && body.byteLength > 0 ? body : undefined);
 }

@@ -7,7 +7,7 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { fastPathStats, NODE_ENTRY } from "../../src/fast-path.js";
-import { toNodeListener } from "../../src/node-listener.js";
+import { type NodeRequestLike, type NodeResponseLike, toNodeListener } from "../../src/node-listener.js";
 import { ESTABLISHED, proxyWithFake, reply } from "../support/fake-upstream.js";
 import { raw, type Served, serve } from "../support/node-server.js";
 
@@ -237,5 +237,63 @@ describe("a caller that hangs up while the body is read", () => {
     }
     expect(runs[0]).toEqual(runs[1]);
     expect(runs[0].at(-1)).toMatchObject({ type: "response", status: 499, reason: "client-closed" });
+  });
+});
+
+describe("the fast path with plain objects (no events, no writeHead)", () => {
+  function plain(chunks: Array<string | Uint8Array>, headers: Record<string, string> = JSON_HEADERS) {
+    const incoming: NodeRequestLike = {
+      method: "POST",
+      url: ROUTE,
+      headers: { host: "app.example.com", ...headers },
+      async *[Symbol.asyncIterator]() {
+        yield* chunks;
+      },
+    };
+    const written: { status?: number; headers: Record<string, string | string[]>; body?: Uint8Array | undefined } = {
+      headers: {},
+    };
+    const response: NodeResponseLike = {
+      statusCode: 200,
+      setHeader: (name, value) => {
+        written.headers[name] = value;
+      },
+      end: (chunk) => {
+        written.status = response.statusCode;
+        written.body = chunk;
+      },
+      on: () => {},
+    };
+    return { incoming, response, written };
+  }
+
+  it("reads an async-iterable body and writes through statusCode and setHeader", async () => {
+    const { proxy, upstream } = makeProxy();
+    const before = fastPathStats.requests;
+    const { incoming, response, written } = plain(['{"ContactKeys":', new TextEncoder().encode('["é"]}')]);
+    await toNodeListener(proxy)(incoming, response);
+    expect(fastPathStats.requests).toBe(before + 1);
+    expect(written.status).toBe(200);
+    expect(written.headers["cache-control"]).toBe("no-store");
+    expect(written.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(Number(written.headers["content-length"])).toBe(written.body?.byteLength);
+    expect(JSON.parse(new TextDecoder().decode(written.body))).toEqual(ESTABLISHED);
+    expect(upstream.calls[0]?.body).toEqual({ ContactKeys: ["é"] });
+  });
+
+  it("stops at the first chunk past the cap: 413, nothing forwarded", async () => {
+    const { proxy, upstream } = makeProxy();
+    let pulled = 0;
+    const { incoming, response, written } = plain([], { ...JSON_HEADERS });
+    incoming[Symbol.asyncIterator] = async function* () {
+      for (let i = 0; i < 10; i++) {
+        pulled++;
+        yield "x".repeat(MAX_BODY / 2);
+      }
+    };
+    await toNodeListener(proxy)(incoming, response);
+    expect(written.status).toBe(413);
+    expect(pulled).toBe(3);
+    expect(upstream.calls).toHaveLength(0);
   });
 });
