@@ -18,30 +18,44 @@ export const BODY_ALREADY_READ =
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
-/** Headers of an answer: the common ones, then `extra` (CORS, `Allow`, `Retry-After`). */
-export function answerHeaders(extra: HeadersInit | undefined, json: boolean): Headers {
-  const headers = new Headers(extra);
-  for (const [name, value] of Object.entries(COMMON_HEADERS)) headers.set(name, value);
-  if (json) headers.set("content-type", JSON_TYPE);
-  return headers;
+/**
+ * An answer before it becomes a `Response`: the steps build these, the Fetch handler turns one into
+ * a `Response`, and `toNodeListener` writes one straight to `node:http` (no web streams either way
+ * until a `Response` is asked for). Header names are lower case.
+ */
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  /** JSON text, or null for an answer without a body (204). */
+  body: string | null;
+}
+
+/** Headers of an answer: `extra` (CORS, `Allow`, `Retry-After`), then the common ones. */
+export function answerHeaders(extra: Record<string, string> | undefined, json: boolean): Record<string, string> {
+  return json ? { ...extra, ...COMMON_HEADERS, "content-type": JSON_TYPE } : { ...extra, ...COMMON_HEADERS };
 }
 
 /** An answer whose body is JSON text as given (Marketing Cloud's, passed on byte for byte). */
-export function jsonTextAnswer(status: number, text: string, extra?: HeadersInit): Response {
-  return new Response(text, { status, headers: answerHeaders(extra, true) });
+export function jsonTextAnswer(status: number, text: string, extra?: Record<string, string>): Answer {
+  return { status, headers: answerHeaders(extra, true), body: text };
 }
 
 /** An answer with a Marketing Cloud error body. */
-export function errorAnswer(status: number, body: MarketingCloudError, extra?: HeadersInit): Response {
+export function errorAnswer(status: number, body: MarketingCloudError, extra?: Record<string, string>): Answer {
   return jsonTextAnswer(status, JSON.stringify(body), extra);
 }
 
 /** The proxy's own refusal: errorcode 0 and a message that says what is wrong. */
-export function proxyRefusal(status: number, message: string, extra?: HeadersInit): Response {
+export function proxyRefusal(status: number, message: string, extra?: Record<string, string>): Answer {
   return errorAnswer(status, marketingCloudError(0, message), extra);
 }
 
 /** An answer without a body (204). */
-export function emptyAnswer(status: number, extra?: HeadersInit): Response {
-  return new Response(null, { status, headers: answerHeaders(extra, false) });
+export function emptyAnswer(status: number, extra?: Record<string, string>): Answer {
+  return { status, headers: answerHeaders(extra, false), body: null };
+}
+
+/** The answer as a Fetch `Response`. */
+export function toResponse(answer: Answer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }

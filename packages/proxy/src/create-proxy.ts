@@ -8,14 +8,15 @@
 import { createForwarder } from "@sfmc-contacts/client-node/internal";
 import { emit } from "@sfmc-contacts/core/internal";
 import { isJsonContentType, isRefusal, marketingCloudError, parseEstablishRequest } from "@sfmc-contacts/rules";
-import { BODY_ALREADY_READ, emptyAnswer, errorAnswer, proxyRefusal } from "./answers.js";
+import { type Answer, BODY_ALREADY_READ, emptyAnswer, errorAnswer, proxyRefusal, toResponse } from "./answers.js";
 import { CALLER_GONE, runAuthorize } from "./authorize.js";
 import { answerOptions, corsHeaders, decideOrigin, originRefusalMessage } from "./cors.js";
 import type { ProxyEvent, ProxyResponseReason } from "./events.js";
+import { type BodyReader, NODE_ENTRY, type NodeEntry } from "./fast-path.js";
 import { type ContactsProxyOptions, resolveOptions } from "./options.js";
 import { declaredTooLarge, isEncoded, readCappedText } from "./read-body.js";
 import { establishPath, isEstablishRoute } from "./route.js";
-import { type ForwarderFactory, failureAnswer, LazyForwarder, replyToResponse } from "./upstream.js";
+import { type ForwarderFactory, failureAnswer, LazyForwarder, replyToAnswer } from "./upstream.js";
 
 /**
  * The proxy: a Fetch API handler, `(request: Request) => Promise<Response>`, that never rejects,
@@ -58,21 +59,29 @@ export function createProxyWith<Identity>(
     onEvent ? (event) => report({ type: "upstream", event }) : undefined,
   );
 
-  async function handle(request: Request): Promise<Response> {
-    const started = Date.now();
-    const requestId = crypto.randomUUID();
+  /**
+   * The steps, once for both entry points: the Fetch handler (`readBody` undefined: the body is
+   * the request's own) and `toNodeListener`'s (the request has no body; `readBody` reads the
+   * node request's).
+   */
+  async function handle(request: Request, readBody: BodyReader | undefined): Promise<Answer> {
+    // Events are built only when someone listens: a proxy without onEvent makes none of them.
+    const started = onEvent ? Date.now() : 0;
+    // Only events carry it: no id is drawn when nobody listens.
+    const requestId = onEvent ? crypto.randomUUID() : "";
     // What the response event carries; filled in as the request goes through the steps.
     const known: { identity?: Identity; keys?: number } = {};
-    const answer = (response: Response, reason: ProxyResponseReason, error?: unknown): Response => {
-      report({
-        type: "response",
-        requestId,
-        status: response.status,
-        durationMs: Date.now() - started,
-        reason,
-        ...known,
-        ...(error === undefined ? {} : { error: asError(error) }),
-      });
+    const answer = (response: Answer, reason: ProxyResponseReason, error?: unknown): Answer => {
+      if (onEvent)
+        report({
+          type: "response",
+          requestId,
+          status: response.status,
+          durationMs: Date.now() - started,
+          reason,
+          ...known,
+          ...(error === undefined ? {} : { error: asError(error) }),
+        });
       return response;
     };
 
@@ -80,14 +89,15 @@ export function createProxyWith<Identity>(
     let cors: Record<string, string> | undefined;
     try {
       const url = new URL(request.url);
-      report({
-        type: "request",
-        requestId,
-        method: request.method,
-        path: url.pathname.slice(0, PATH_IN_EVENTS),
-        // Cut like the path: an event is for logs, and a header can be long.
-        origin: request.headers.get("origin")?.slice(0, PATH_IN_EVENTS) ?? null,
-      });
+      if (onEvent)
+        report({
+          type: "request",
+          requestId,
+          method: request.method,
+          path: url.pathname.slice(0, PATH_IN_EVENTS),
+          // Cut like the path: an event is for logs, and a header can be long.
+          origin: request.headers.get("origin")?.slice(0, PATH_IN_EVENTS) ?? null,
+        });
 
       // 2. The route: exactly one path, no decoding, raw-target tricks refused.
       if (!isEstablishRoute(request, url, path)) {
@@ -152,21 +162,22 @@ export function createProxyWith<Identity>(
         return answer(proxyRefusal(499, "Client Closed Request", cors), "client-closed");
       }
       if (!decision.allowed) {
-        report({
-          type: "decision",
-          requestId,
-          allowed: false,
-          status: decision.status,
-          reason: decision.reason,
-          ...("error" in decision ? { error: decision.error } : {}),
-        });
+        if (onEvent)
+          report({
+            type: "decision",
+            requestId,
+            allowed: false,
+            status: decision.status,
+            reason: decision.reason,
+            ...("error" in decision ? { error: decision.error } : {}),
+          });
         return answer(
           proxyRefusal(decision.status, decision.message, cors),
           decision.status === 401 ? "unauthorized" : "forbidden",
         );
       }
       known.identity = decision.identity;
-      report({ type: "decision", requestId, allowed: true, identity: decision.identity });
+      if (onEvent) report({ type: "decision", requestId, allowed: true, identity: decision.identity });
       if (request.bodyUsed) {
         return answer(
           proxyRefusal(500, "Internal Server Error", cors),
@@ -176,7 +187,9 @@ export function createProxyWith<Identity>(
       }
 
       // 8. The body, capped, as UTF-8.
-      const read = await readCappedText(request, maxBodyBytes, bodyTimeoutMs);
+      const read = readBody
+        ? await readBody(maxBodyBytes, bodyTimeoutMs)
+        : await readCappedText(request, maxBodyBytes, bodyTimeoutMs);
       if (!read.ok) {
         if (request.signal.aborted) return answer(proxyRefusal(499, "Client Closed Request", cors), "client-closed");
         if (read.reason === "too-large") return tooLarge();
@@ -212,12 +225,15 @@ export function createProxyWith<Identity>(
       }
       const identity = decision.identity;
       try {
-        const reply = await upstream.forward(call.body, {
-          signal: request.signal,
-          onEvent: (event) => report({ type: "upstream", requestId, identity, event }),
-        });
-        const { response, reason } = replyToResponse(reply, cors);
-        return answer(response, reason);
+        // No listener (and no closure) when nobody listens: the forwarder then emits nothing.
+        const reply = await upstream.forward(
+          call.body,
+          onEvent
+            ? { signal: request.signal, onEvent: (event) => report({ type: "upstream", requestId, identity, event }) }
+            : { signal: request.signal },
+        );
+        const passed = replyToAnswer(reply, cors);
+        return answer(passed.answer, passed.reason);
       } catch (error) {
         const failure = failureAnswer(error, request.signal);
         if (failure.retryAfter !== undefined) {
@@ -236,17 +252,23 @@ export function createProxyWith<Identity>(
     }
   }
 
-  const proxy = ((request: Request) => handle(request).catch(() => safeInternalError())) as ContactsProxy;
+  const proxy = ((request: Request) =>
+    handle(request, undefined)
+      .then(toResponse)
+      .catch(() => toResponse(safeInternalError()))) as ContactsProxy;
   proxy.close = () => forwarder.close();
+  const nodeEntry: NodeEntry = (request, readBody) => handle(request, readBody).catch(() => safeInternalError());
+  // Not enumerable: the handler looks like any Fetch handler; toNodeListener finds it (fast-path.ts).
+  Object.defineProperty(proxy, NODE_ENTRY, { value: nodeEntry });
   return proxy;
 }
 
 /** A 500 built without anything that can throw twice. */
-function safeInternalError(cors?: Record<string, string>): Response {
+function safeInternalError(cors?: Record<string, string>): Answer {
   try {
     return proxyRefusal(500, "Internal Server Error", cors);
   } catch {
-    return new Response(null, { status: 500 });
+    return { status: 500, headers: {}, body: null };
   }
 }
 

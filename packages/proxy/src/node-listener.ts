@@ -4,7 +4,9 @@
  * project without `@types/node`; at run time it uses only the objects it is handed.
  */
 import { marketingCloudError } from "@sfmc-contacts/rules";
-import { BODY_ALREADY_READ, proxyRefusal } from "./answers.js";
+import { type Answer, BODY_ALREADY_READ, proxyRefusal } from "./answers.js";
+import { type BodyReader, fastPathStats, nodeEntryOf } from "./fast-path.js";
+import { type BodyRead, CappedBody } from "./read-body.js";
 import { RAW_TARGET } from "./route.js";
 
 /**
@@ -75,7 +77,10 @@ const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  *   the raw target goes with it, so the proxy refuses `..`, `%2e%2e`, `\`, `%2f` and `//` tricks
  *   that URL parsing would otherwise resolve before it looks;
  * - the body is streamed, not buffered; a body another middleware has already read gives a 500
- *   that says to mount the proxy before body parsers;
+ *   that says to mount the proxy before body parsers. A proxy made by `createContactsProxy` reads
+ *   the body itself, capped, straight from the node request (its `authorize` then gets a
+ *   `Request` with the headers, URL and signal and no body: it decides from the headers anyway),
+ *   and its answer is written without a `Response` in between;
  * - the request's `signal` aborts when the caller hangs up, which aborts the upstream request;
  * - a handler that throws gives a 500 JSON answer.
  *
@@ -90,8 +95,9 @@ const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
  * ```
  */
 export function toNodeListener(handler: (request: Request) => Promise<Response>): NodeListener {
+  const entry = nodeEntryOf(handler);
   return async (incoming, outgoing) => {
-    let response: Response;
+    let response: Response | Answer;
     try {
       if (incoming.readableEnded === true && !NO_BODY.has((incoming.method ?? "GET").toUpperCase())) {
         response = proxyRefusal(500, `Internal Server Error: ${BODY_ALREADY_READ}`);
@@ -108,19 +114,28 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
         if ((outgoing as { destroyed?: unknown }).destroyed === true && outgoing.writableFinished !== true) {
           controller.abort();
         }
-        response = await handler(toRequest(incoming, controller.signal));
+        if (entry) {
+          fastPathStats.requests++;
+          const method = (incoming.method ?? "GET").toUpperCase();
+          response = await entry(
+            toRequest(incoming, controller.signal, false),
+            NO_BODY.has(method) ? emptyBody : (maxBytes, timeoutMs) => readNodeBody(incoming, maxBytes, timeoutMs),
+          );
+        } else response = await handler(toRequest(incoming, controller.signal, true));
       }
     } catch {
       response = proxyRefusal(500, "Internal Server Error");
     }
-    await writeResponse(response, outgoing);
+    if (response instanceof Response) await writeResponse(response, outgoing);
+    else writeAnswer(response, outgoing);
   };
 }
 
 const NO_BODY = new Set(["GET", "HEAD"]);
 const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
-function toRequest(incoming: NodeRequestLike, signal: AbortSignal): Request {
+/** The Fetch request of `incoming`; with `withBody` false, without its body (the fast path reads that itself). */
+function toRequest(incoming: NodeRequestLike, signal: AbortSignal, withBody: boolean): Request {
   const target = incoming.originalUrl ?? incoming.url ?? "/";
   const hostHeader = incoming.headers.host;
   const host = typeof hostHeader === "string" && HOST.test(hostHeader) ? hostHeader : "localhost";
@@ -149,7 +164,7 @@ function toRequest(incoming: NodeRequestLike, signal: AbortSignal): Request {
 
   const method = (incoming.method ?? "GET").toUpperCase();
   const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
-  if (!NO_BODY.has(method)) {
+  if (withBody && !NO_BODY.has(method)) {
     init.body = bodyStream(incoming);
     init.duplex = "half";
   }
@@ -237,5 +252,136 @@ function writeFallback(outgoing: NodeResponseLike, set: readonly string[]): void
     } catch {
       // Nothing more can be done for this socket.
     }
+  }
+}
+
+const emptyBody: BodyReader = async () => ({ ok: true, text: "" });
+
+/**
+ * The fast path's body read: what `readCappedText` does on the stream `toRequest` would make, on
+ * the node request itself, with the same buffer (`CappedBody`) and time limit. Past the cap reading
+ * stops and the request is left open (not destroyed), so the 413 can still be written (node:http
+ * discards the rest of the body after the answer).
+ */
+async function readNodeBody(incoming: NodeRequestLike, maxBytes: number, timeoutMs: number): Promise<BodyRead> {
+  if (isEmitter(incoming)) return readEmitted(incoming, maxBytes, timeoutMs);
+  const iterator = incoming[Symbol.asyncIterator]();
+  const body = new CappedBody(maxBytes, headerOf(incoming, "content-length"));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), timeoutMs);
+    (timer as { unref?: () => void }).unref?.();
+  });
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), late]);
+      if (next === "late") return { ok: false, reason: "too-slow" };
+      if (next.done) break;
+      // No iterator.return(): on a node stream it destroys the socket, and the 413 with it.
+      if (!body.add(typeof next.value === "string" ? encoder.encode(next.value) : next.value)) {
+        return { ok: false, reason: "too-large" };
+      }
+    }
+  } catch (error) {
+    return { ok: false, reason: "stream-error", error };
+  } finally {
+    clearTimeout(timer);
+  }
+  return body.text();
+}
+
+function headerOf(incoming: NodeRequestLike, name: string): string | null {
+  const value = incoming.headers[name];
+  return typeof value === "string" ? value : null;
+}
+
+/** What node:http's IncomingMessage (a Readable) offers beyond async iteration. */
+interface ReadableLike {
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  readableEnded?: boolean | undefined;
+  destroyed?: boolean | undefined;
+}
+
+function isEmitter(incoming: NodeRequestLike): incoming is NodeRequestLike & ReadableLike {
+  const candidate = incoming as Partial<ReadableLike>;
+  return (
+    typeof candidate.on === "function" &&
+    typeof candidate.removeListener === "function" &&
+    typeof candidate.pause === "function" &&
+    typeof candidate.resume === "function"
+  );
+}
+
+/**
+ * `readNodeBody` on a node Readable through its events: an async iterator costs a stream helper,
+ * an end-of-stream watcher and a promise per chunk (a quarter of the proxy's own work, profiled).
+ * The same outcomes: the text at 'end'; too-large at the first chunk past the cap (the stream is
+ * paused, not destroyed); a stream error, or a close before the end (the caller hung up), is a
+ * stream-error.
+ */
+function readEmitted(incoming: ReadableLike & NodeRequestLike, maxBytes: number, timeoutMs: number): Promise<BodyRead> {
+  return new Promise<BodyRead>((resolve) => {
+    const body = new CappedBody(maxBytes, headerOf(incoming, "content-length"));
+    const done = (outcome: BodyRead) => {
+      clearTimeout(timer);
+      incoming.removeListener("data", onData);
+      incoming.removeListener("end", onEnd);
+      incoming.removeListener("error", onError);
+      incoming.removeListener("close", onClose);
+      resolve(outcome);
+    };
+    const onData = (value: Uint8Array | string) => {
+      if (!body.add(typeof value === "string" ? encoder.encode(value) : value)) {
+        incoming.pause();
+        done({ ok: false, reason: "too-large" });
+      }
+    };
+    const onEnd = () => done(body.text());
+    const onError = (error: unknown) => done({ ok: false, reason: "stream-error", error });
+    const onClose = () =>
+      done({ ok: false, reason: "stream-error", error: new Error("the request closed before its end") });
+    const timer = setTimeout(() => {
+      incoming.pause();
+      done({ ok: false, reason: "too-slow" });
+    }, timeoutMs);
+    (timer as { unref?: () => void }).unref?.();
+    incoming.on("data", onData);
+    incoming.on("end", onEnd);
+    incoming.on("error", onError);
+    incoming.on("close", onClose);
+    if (incoming.destroyed === true && incoming.readableEnded !== true) onClose();
+    // Flowing even when something paused it before (a 'data' listener alone would not resume it).
+    else incoming.resume();
+  });
+}
+
+/** Writes the proxy's answer as `writeResponse` writes the `Response` made of it; never throws. */
+function writeAnswer(answer: Answer, outgoing: NodeResponseLike): void {
+  if (outgoing.headersSent === true) return;
+  const body = answer.body === null ? undefined : encoder.encode(answer.body);
+  const headers =
+    answer.status !== 204 && answer.status !== 304
+      ? { ...answer.headers, "content-length": String(body === undefined ? 0 : body.byteLength) }
+      : answer.headers;
+  try {
+    // node:http's (and Express's) writeHead stores the headers in one go, merged over any set
+    // before, as setHeader one by one would; anything else gets statusCode and setHeader.
+    const { writeHead } = outgoing as { writeHead?: unknown };
+    if (typeof writeHead === "function") {
+      (writeHead as (status: number, headers: Record<string, string>) => unknown).call(
+        outgoing,
+        answer.status,
+        headers,
+      );
+    } else {
+      outgoing.statusCode = answer.status;
+      for (const name in headers) outgoing.setHeader(name, headers[name] as string);
+    }
+    outgoing.end(body !== undefined && body.byteLength > 0 ? body : undefined);
+  } catch {
+    writeFallback(outgoing, Object.keys(headers));
   }
 }

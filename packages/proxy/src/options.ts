@@ -79,7 +79,8 @@ export interface ContactsProxyOptions<Identity = unknown> {
    * `{ status: 401 | 403, message? }` refuses, a throw refuses (401, or 403 when the thrown value
    * has `status: 403`), and anything else is a 401. Required: there is no open default. It runs on
    * every POST that passed the route, origin, content-type and size checks, before the body is
-   * read, and must not read the body (a used body is a 500).
+   * read, and must not read the body (a used body is a 500). Under `toNodeListener` its request
+   * has no body at all (`body` null): the proxy reads the Node request's body itself.
    *
    * @example
    * ```ts

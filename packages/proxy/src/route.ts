@@ -87,6 +87,8 @@ export function rawTargetProblem(target: string): string | undefined {
   const path = query < 0 ? target : target.slice(0, query);
   if (path.startsWith("//")) return "starts with //";
   if (path.includes("\\")) return "has a backslash";
+  // Without a "%" or a "." there is nothing more to find: the usual case, no split.
+  if (!path.includes("%") && !path.includes(".")) return undefined;
   if (ENCODED_SEPARATOR.test(path)) return "has an encoded / or \\";
   if (path.split("/").some((segment) => DOT_SEGMENT.test(segment))) return "has a . or .. segment";
   return undefined;

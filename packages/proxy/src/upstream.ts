@@ -15,7 +15,7 @@ import {
   type TransportReply,
 } from "@sfmc-contacts/core";
 import { type CanonicalEstablishRequest, isJsonContentType, marketingCloudError } from "@sfmc-contacts/rules";
-import { errorAnswer, jsonTextAnswer } from "./answers.js";
+import { type Answer, errorAnswer, jsonTextAnswer } from "./answers.js";
 import type { ProxyResponseReason } from "./events.js";
 import type { ProxyUpstreamOptions } from "./options.js";
 
@@ -109,15 +109,15 @@ export function passedHeaders(reply: TransportReply): Record<string, string> {
  * after the forwarder's one renewal is the proxy's credentials failing, not the caller's session:
  * 502. A body that is not JSON (a gateway's HTML page) is never relayed to a page's origin.
  */
-export function replyToResponse(
+export function replyToAnswer(
   reply: TransportReply,
   extra: Record<string, string>,
-): { response: Response; reason: ProxyResponseReason } {
+): { answer: Answer; reason: ProxyResponseReason } {
   const headers = { ...extra, ...passedHeaders(reply) };
   const { status } = reply;
   if (status === 401) {
     return {
-      response: errorAnswer(
+      answer: errorAnswer(
         502,
         marketingCloudError(0, "Bad Gateway: Marketing Cloud refused the proxy's credentials"),
         extra,
@@ -128,10 +128,10 @@ export function replyToResponse(
   const json = isJsonContentType(reply.header("content-type")) && reply.text !== "";
   // Statuses a Response cannot carry a body with, or cannot carry at all, are no usable answer.
   const usable = status >= 200 && status <= 599 && status !== 204 && status !== 205 && status !== 304;
-  if (json && usable) return { response: jsonTextAnswer(status, reply.text, headers), reason: "upstream" };
+  if (json && usable) return { answer: jsonTextAnswer(status, reply.text, headers), reason: "upstream" };
   const body = marketingCloudError(0, `Marketing Cloud answered ${status} without a JSON body`);
   return {
-    response: errorAnswer(usable && status !== 200 ? status : 502, body, headers),
+    answer: errorAnswer(usable && status !== 200 ? status : 502, body, headers),
     reason: "upstream",
   };
 }

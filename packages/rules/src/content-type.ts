@@ -14,7 +14,10 @@
  * ```
  */
 export function mediaType(contentType: string | null): string {
-  return contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (contentType === null || contentType === undefined) return "";
+  // The part before the first ";", without an array of the parts (the proxy asks three times a request).
+  const end = contentType.indexOf(";");
+  return (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase();
 }
 
 /**

@@ -1,0 +1,31 @@
+/**
+ * The seam between the proxy and `toNodeListener`: a proxy made by `createContactsProxy` carries,
+ * under a non-enumerable symbol, the same steps as its Fetch handler but with the body read by the
+ * caller's own reader and the answer handed back as an {@link Answer}, not a `Response`. Under
+ * `node:http` that spares a web stream for the request body, a `Response` with its stream, and
+ * reading that stream back: most of what the proxy cost above a hand-written pass-through.
+ * Not part of the public API.
+ */
+import type { Answer } from "./answers.js";
+import type { BodyRead } from "./read-body.js";
+
+/** The key of a proxy's Node entry point. */
+export const NODE_ENTRY: unique symbol = Symbol("@sfmc-contacts/proxy.node-entry");
+
+/** Reads the request's body, at most `maxBytes` of it, within `timeoutMs`, as UTF-8 text. */
+export type BodyReader = (maxBytes: number, timeoutMs: number) => Promise<BodyRead>;
+
+/**
+ * A proxy's Node entry: `request` carries the method, URL, headers, raw target and signal (its own
+ * body is not read: it has none), `readBody` reads the real body. Never rejects.
+ */
+export type NodeEntry = (request: Request, readBody: BodyReader) => Promise<Answer>;
+
+/** The Node entry of `handler`, when it is a proxy of this package. */
+export function nodeEntryOf(handler: unknown): NodeEntry | undefined {
+  const entry = (handler as { [NODE_ENTRY]?: unknown } | null | undefined)?.[NODE_ENTRY];
+  return typeof entry === "function" ? (entry as NodeEntry) : undefined;
+}
+
+/** How many requests went through a Node entry: for the tests, which prove the fast path is taken. */
+export const fastPathStats = { requests: 0 };
