@@ -12,7 +12,7 @@ import { type Answer, BODY_ALREADY_READ, emptyAnswer, errorAnswer, proxyRefusal,
 import { CALLER_GONE, runAuthorize } from "./authorize.js";
 import { answerOptions, corsHeaders, decideOrigin, originRefusalMessage } from "./cors.js";
 import type { ProxyEvent, ProxyResponseReason } from "./events.js";
-import { type BodyReader, NODE_ENTRY, type NodeEntry } from "./fast-path.js";
+import { type BodyReader, bodyTouched, NODE_ENTRY, type NodeEntry } from "./fast-path.js";
 import { type ContactsProxyOptions, resolveOptions } from "./options.js";
 import { declaredTooLarge, isEncoded, readCappedText } from "./read-body.js";
 import { establishPath, isEstablishRoute } from "./route.js";
@@ -157,6 +157,14 @@ export function createProxyWith<Identity>(
 
       // 7. authorize.
       const decision = await runAuthorize(authorize, request);
+      if (bodyTouched(request)) {
+        // Whatever it decided: authorize must decide from the headers (the proxy reads the body).
+        return answer(
+          proxyRefusal(500, "Internal Server Error", cors),
+          "internal",
+          new Error("authorize read the request body: it must decide from the headers only (the proxy reads the body)"),
+        );
+      }
       if (decision === CALLER_GONE) {
         // The caller hung up while authorize was deciding: nobody reads this answer.
         return answer(proxyRefusal(499, "Client Closed Request", cors), "client-closed");
@@ -178,13 +186,6 @@ export function createProxyWith<Identity>(
       }
       known.identity = decision.identity;
       if (onEvent) report({ type: "decision", requestId, allowed: true, identity: decision.identity });
-      if (request.bodyUsed) {
-        return answer(
-          proxyRefusal(500, "Internal Server Error", cors),
-          "internal",
-          new Error("authorize read the request body: it must decide from the headers only (the proxy reads the body)"),
-        );
-      }
 
       // 8. The body, capped, as UTF-8.
       const read = readBody
@@ -193,6 +194,13 @@ export function createProxyWith<Identity>(
       if (!read.ok) {
         if (request.signal.aborted) return answer(proxyRefusal(499, "Client Closed Request", cors), "client-closed");
         if (read.reason === "too-large") return tooLarge();
+        if (read.reason === "already-read") {
+          return answer(
+            proxyRefusal(500, `Internal Server Error: ${BODY_ALREADY_READ}`, cors),
+            "internal",
+            new Error(BODY_ALREADY_READ),
+          );
+        }
         if (read.reason === "too-slow") {
           return answer(
             proxyRefusal(408, `Request Timeout: the body did not arrive within ${bodyTimeoutMs} ms`, cors),

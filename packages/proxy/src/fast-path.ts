@@ -29,3 +29,28 @@ export function nodeEntryOf(handler: unknown): NodeEntry | undefined {
 
 /** How many requests went through a Node entry: for the tests, which prove the fast path is taken. */
 export const fastPathStats = { requests: 0 };
+
+const BODY_TOUCHED: unique symbol = Symbol("@sfmc-contacts/proxy.body-touched");
+const BODY_METHODS = ["arrayBuffer", "blob", "bytes", "clone", "formData", "json", "text"] as const;
+
+/**
+ * Makes the fast path's body-less Request refuse to be read as the Fetch path's would be refused:
+ * its body methods reject and mark the request, so an `authorize` that reads the body is a 500 on
+ * both paths (it would otherwise read "" here, and sign or check an empty body).
+ */
+export function guardBodyless(request: Request): Request {
+  for (const name of BODY_METHODS) {
+    Object.defineProperty(request, name, {
+      value: () => {
+        Object.defineProperty(request, BODY_TOUCHED, { value: true });
+        return Promise.reject(new TypeError(`authorize must not read the request body (request.${name}())`));
+      },
+    });
+  }
+  return request;
+}
+
+/** Whether `authorize` read, or tried to read, the body. */
+export function bodyTouched(request: Request): boolean {
+  return request.bodyUsed || (request as { [BODY_TOUCHED]?: boolean })[BODY_TOUCHED] === true;
+}

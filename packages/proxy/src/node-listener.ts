@@ -5,7 +5,7 @@
  */
 import { marketingCloudError } from "@sfmc-contacts/rules";
 import { type Answer, BODY_ALREADY_READ, proxyRefusal } from "./answers.js";
-import { type BodyReader, fastPathStats, nodeEntryOf } from "./fast-path.js";
+import { type BodyReader, fastPathStats, guardBodyless, nodeEntryOf } from "./fast-path.js";
 import { type BodyRead, CappedBody } from "./read-body.js";
 import { RAW_TARGET } from "./route.js";
 
@@ -29,6 +29,8 @@ export interface NodeRequestLike extends AsyncIterable<Uint8Array | string> {
   /** The connection; `encrypted` is true on a TLS socket. */
   socket?: unknown;
   readableEnded?: boolean | undefined;
+  /** node:http's `complete`: false while the message is still arriving (the answer then closes the connection). */
+  complete?: boolean | undefined;
 }
 
 /**
@@ -118,7 +120,7 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
           fastPathStats.requests++;
           const method = (incoming.method ?? "GET").toUpperCase();
           response = await entry(
-            toRequest(incoming, controller.signal, false),
+            guardBodyless(toRequest(incoming, controller.signal, false)),
             NO_BODY.has(method) ? emptyBody : (maxBytes, timeoutMs) => readNodeBody(incoming, maxBytes, timeoutMs),
           );
         } else response = await handler(toRequest(incoming, controller.signal, true));
@@ -126,8 +128,12 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
     } catch {
       response = proxyRefusal(500, "Internal Server Error");
     }
-    if (response instanceof Response) await writeResponse(response, outgoing);
-    else writeAnswer(response, outgoing);
+    // An upload still arriving (a 413 or 408 mid-stream, a refusal before reading a slow body):
+    // close the connection after the answer. node:http would otherwise keep the socket for the
+    // rest of that body, and a keep-alive client's next request on it would wait forever.
+    const unfinished = incoming.complete === false;
+    if (response instanceof Response) await writeResponse(response, outgoing, unfinished);
+    else writeAnswer(response, outgoing, unfinished);
   };
 }
 
@@ -196,14 +202,14 @@ function bodyStream(incoming: NodeRequestLike): ReadableStream<Uint8Array> {
       else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
     },
     // Cancelled past the byte cap: stop pulling but leave the socket open, so the 413 can still be
-    // written (node:http discards the rest of the body after the answer).
+    // written (the answer then closes the connection: the rest of the body is never read).
   });
 }
 
 // Writes the answer; never throws. A header node:http refuses (Fetch allows more characters, a
 // foreign handler may set one) turns the answer into a plain 500, or a destroyed socket once
 // headers are out: the caller is never left without an end.
-async function writeResponse(response: Response, outgoing: NodeResponseLike): Promise<void> {
+async function writeResponse(response: Response, outgoing: NodeResponseLike, close: boolean): Promise<void> {
   if (outgoing.headersSent === true) return;
   let body: Uint8Array;
   try {
@@ -229,6 +235,10 @@ async function writeResponse(response: Response, outgoing: NodeResponseLike): Pr
     if (response.status !== 204 && response.status !== 304) {
       outgoing.setHeader("content-length", String(body.byteLength));
       set.push("content-length");
+    }
+    if (close) {
+      outgoing.setHeader("connection", "close");
+      set.push("connection");
     }
     outgoing.end(body.byteLength > 0 ? body : undefined);
   } catch {
@@ -260,11 +270,18 @@ const emptyBody: BodyReader = async () => ({ ok: true, text: "" });
 /**
  * The fast path's body read: what `readCappedText` does on the stream `toRequest` would make, on
  * the node request itself, with the same buffer (`CappedBody`) and time limit. Past the cap reading
- * stops and the request is left open (not destroyed), so the 413 can still be written (node:http
- * discards the rest of the body after the answer).
+ * stops and the request is left open (not destroyed), so the 413 can still be written; the answer
+ * then closes the connection, as the rest of the body is never read.
  */
 async function readNodeBody(incoming: NodeRequestLike, maxBytes: number, timeoutMs: number): Promise<BodyRead> {
-  if (isEmitter(incoming)) return readEmitted(incoming, maxBytes, timeoutMs);
+  // Something else read the body to its end meanwhile (a middleware's 'data' tap while authorize
+  // ran): there is nothing left to read, and waiting would only end in a 408.
+  if (incoming.readableEnded === true) return { ok: false, reason: "already-read" };
+  // A 'readable' listener (left by another middleware) stops 'data' from flowing on resume():
+  // the iterator reads such a stream; events serve every other node request, at less cost.
+  if (isEmitter(incoming) && (incoming.listenerCount?.("readable") ?? 0) === 0) {
+    return readEmitted(incoming, maxBytes, timeoutMs);
+  }
   const iterator = incoming[Symbol.asyncIterator]();
   const body = new CappedBody(maxBytes, headerOf(incoming, "content-length"));
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -303,6 +320,7 @@ interface ReadableLike {
   resume(): unknown;
   readableEnded?: boolean | undefined;
   destroyed?: boolean | undefined;
+  listenerCount?(event: string): number;
 }
 
 function isEmitter(incoming: NodeRequestLike): incoming is NodeRequestLike & ReadableLike {
@@ -359,13 +377,14 @@ function readEmitted(incoming: ReadableLike & NodeRequestLike, maxBytes: number,
 }
 
 /** Writes the proxy's answer as `writeResponse` writes the `Response` made of it; never throws. */
-function writeAnswer(answer: Answer, outgoing: NodeResponseLike): void {
+function writeAnswer(answer: Answer, outgoing: NodeResponseLike, close: boolean): void {
   if (outgoing.headersSent === true) return;
   const body = answer.body === null ? undefined : encoder.encode(answer.body);
-  const headers =
+  const headers: Record<string, string> =
     answer.status !== 204 && answer.status !== 304
       ? { ...answer.headers, "content-length": String(body === undefined ? 0 : body.byteLength) }
-      : answer.headers;
+      : { ...answer.headers };
+  if (close) headers.connection = "close";
   try {
     // node:http's (and Express's) writeHead stores the headers in one go, merged over any set
     // before, as setHeader one by one would; anything else gets statusCode and setHeader.

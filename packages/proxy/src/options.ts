@@ -80,7 +80,8 @@ export interface ContactsProxyOptions<Identity = unknown> {
    * has `status: 403`), and anything else is a 401. Required: there is no open default. It runs on
    * every POST that passed the route, origin, content-type and size checks, before the body is
    * read, and must not read the body (a used body is a 500). Under `toNodeListener` its request
-   * has no body at all (`body` null): the proxy reads the Node request's body itself.
+   * has no body at all (`body` null; its body methods reject, and count as reading it): the proxy
+   * reads the Node request's body itself.
    *
    * @example
    * ```ts
@@ -219,10 +220,10 @@ function checkWholeNumber(value: unknown, name: string, min: number, max: number
   });
 }
 
-/** The default of `maxKeysPerRequest`: Marketing Cloud's synchronous batch size. */
-export /** How long a body may take to arrive by default: long for 55 kB, short beside Node's 300 s. */
+/** How long a body may take to arrive by default: long for 55 kB, short beside Node's 300 s. */
 const DEFAULT_BODY_TIMEOUT_MS = 30_000;
-const DEFAULT_MAX_KEYS = 50;
+/** The default of `maxKeysPerRequest`: Marketing Cloud's synchronous batch size. */
+export const DEFAULT_MAX_KEYS = 50;
 
 /** Checks the options and applies the defaults; throws a `ContactsValidationError` naming the option. */
 export function resolveOptions<Identity>(options: ContactsProxyOptions<Identity>): ResolvedOptions<Identity> {

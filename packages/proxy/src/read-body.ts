@@ -13,6 +13,7 @@ export type BodyRead =
   | { ok: false; reason: "too-large" }
   | { ok: false; reason: "invalid-utf8" }
   | { ok: false; reason: "too-slow" }
+  | { ok: false; reason: "already-read" }
   | { ok: false; reason: "stream-error"; error: unknown };
 
 /**
