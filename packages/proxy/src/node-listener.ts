@@ -6,7 +6,7 @@
 import { marketingCloudError } from "@sfmc-contacts/rules";
 import { type Answer, BODY_ALREADY_READ, proxyRefusal } from "./answers.js";
 import { type BodyReader, fastPathStats, guardBodyless, nodeEntryOf } from "./fast-path.js";
-import { type BodyRead, CappedBody } from "./read-body.js";
+import { type BodyRead, CappedBody, type ChunkSource, readCapped } from "./read-body.js";
 import { RAW_TARGET } from "./route.js";
 
 /**
@@ -283,28 +283,9 @@ async function readNodeBody(incoming: NodeRequestLike, maxBytes: number, timeout
     return readEmitted(incoming, maxBytes, timeoutMs);
   }
   const iterator = incoming[Symbol.asyncIterator]();
-  const body = new CappedBody(maxBytes, headerOf(incoming, "content-length"));
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), timeoutMs);
-    (timer as { unref?: () => void }).unref?.();
-  });
-  try {
-    for (;;) {
-      const next = await Promise.race([iterator.next(), late]);
-      if (next === "late") return { ok: false, reason: "too-slow" };
-      if (next.done) break;
-      // No iterator.return(): on a node stream it destroys the socket, and the 413 with it.
-      if (!body.add(typeof next.value === "string" ? encoder.encode(next.value) : next.value)) {
-        return { ok: false, reason: "too-large" };
-      }
-    }
-  } catch (error) {
-    return { ok: false, reason: "stream-error", error };
-  } finally {
-    clearTimeout(timer);
-  }
-  return body.text();
+  // No iterator.return() to stop: on a node stream it destroys the socket, and the 413 with it.
+  const source: ChunkSource = { next: () => iterator.next(), stop: () => {} };
+  return readCapped(source, maxBytes, headerOf(incoming, "content-length"), timeoutMs);
 }
 
 function headerOf(incoming: NodeRequestLike, name: string): string | null {

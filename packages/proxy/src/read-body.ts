@@ -77,33 +77,61 @@ export class CappedBody {
 // A fatal decoder without `stream` keeps no state between calls: one serves every request.
 const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Reads the body as UTF-8 text, at most `maxBytes` of it, within `timeoutMs`. */
-export async function readCappedText(request: Request, maxBytes: number, timeoutMs: number): Promise<BodyRead> {
-  const body = request.body;
-  if (body === null) return { ok: true, text: "" };
-  const reader = body.getReader();
-  const capped = new CappedBody(maxBytes, request.headers.get("content-length"));
-  let late = false;
-  const timer = setTimeout(() => {
-    late = true;
-    reader.cancel().catch(() => {});
-  }, timeoutMs);
-  (timer as { unref?: () => void }).unref?.();
+/** Where `readCapped` pulls chunks from: a stream reader, or a node request's async iterator. */
+export interface ChunkSource {
+  next(): Promise<IteratorResult<Uint8Array | string>>;
+  /** Stops pulling, past the cap or the deadline (a node request keeps its socket for the answer). */
+  stop(): void;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Reads chunks into a `CappedBody` until the end, the cap or the deadline: the one loop behind
+ * every body reader that pulls (the Fetch path, and the Node adapter's iterator fallback).
+ */
+export async function readCapped(
+  source: ChunkSource,
+  maxBytes: number,
+  declaredLength: string | null,
+  timeoutMs: number,
+): Promise<BodyRead> {
+  const body = new CappedBody(maxBytes, declaredLength);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), timeoutMs);
+    (timer as { unref?: () => void }).unref?.();
+  });
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (late) return { ok: false, reason: "too-slow" };
-      if (done) break;
-      if (!capped.add(value)) {
+      const next = await Promise.race([source.next(), late]);
+      if (next === "late") {
+        source.stop();
+        return { ok: false, reason: "too-slow" };
+      }
+      if (next.done) break;
+      if (!body.add(typeof next.value === "string" ? encoder.encode(next.value) : next.value)) {
         // Stop reading here: the rest of an oversized body is never pulled into memory.
-        reader.cancel().catch(() => {});
+        source.stop();
         return { ok: false, reason: "too-large" };
       }
     }
   } catch (error) {
-    return late ? { ok: false, reason: "too-slow" } : { ok: false, reason: "stream-error", error };
+    return { ok: false, reason: "stream-error", error };
   } finally {
     clearTimeout(timer);
   }
-  return capped.text();
+  return body.text();
+}
+
+/** Reads the body as UTF-8 text, at most `maxBytes` of it, within `timeoutMs`. */
+export async function readCappedText(request: Request, maxBytes: number, timeoutMs: number): Promise<BodyRead> {
+  const stream = request.body;
+  if (stream === null) return { ok: true, text: "" };
+  const reader = stream.getReader();
+  const source: ChunkSource = {
+    next: () => reader.read() as Promise<IteratorResult<Uint8Array>>,
+    stop: () => void reader.cancel().catch(() => {}),
+  };
+  return readCapped(source, maxBytes, request.headers.get("content-length"), timeoutMs);
 }
