@@ -30,27 +30,51 @@ export function nodeEntryOf(handler: unknown): NodeEntry | undefined {
 /** How many requests went through a Node entry: for the tests, which prove the fast path is taken. */
 export const fastPathStats = { requests: 0 };
 
-const BODY_TOUCHED: unique symbol = Symbol("@sfmc-contacts/proxy.body-touched");
-const BODY_METHODS = ["arrayBuffer", "blob", "bytes", "clone", "formData", "json", "text"] as const;
-
 /**
- * Makes the fast path's body-less Request refuse to be read as the Fetch path's would be refused:
- * its body methods reject and mark the request, so an `authorize` that reads the body is a 500 on
- * both paths (it would otherwise read "" here, and sign or check an empty body).
+ * The fast path's body-less Request, refusing to be read as the Fetch path's would be refused: its
+ * body methods reject and mark it, so an `authorize` that reads the body is a 500 on both paths
+ * (it would otherwise read "" here, and sign or check an empty body). A class, so that guarding
+ * costs nothing per request beyond the Request itself.
  */
-export function guardBodyless(request: Request): Request {
-  for (const name of BODY_METHODS) {
-    Object.defineProperty(request, name, {
-      value: () => {
-        Object.defineProperty(request, BODY_TOUCHED, { value: true });
-        return Promise.reject(new TypeError(`authorize must not read the request body (request.${name}())`));
-      },
-    });
+export class BodylessRequest extends Request {
+  #touched = false;
+
+  /** Whether a body method was called. */
+  get touched(): boolean {
+    return this.#touched;
   }
-  return request;
+
+  #refuse(name: string): Promise<never> {
+    this.#touched = true;
+    return Promise.reject(new TypeError(`authorize must not read the request body (request.${name}())`));
+  }
+
+  override arrayBuffer(): Promise<never> {
+    return this.#refuse("arrayBuffer");
+  }
+  override blob(): Promise<never> {
+    return this.#refuse("blob");
+  }
+  override bytes(): Promise<never> {
+    return this.#refuse("bytes");
+  }
+  /** Synchronous, as on a Request: it throws where the body methods reject. */
+  override clone(): Request {
+    this.#touched = true;
+    throw new TypeError("authorize must not read the request body (request.clone())");
+  }
+  override formData(): Promise<never> {
+    return this.#refuse("formData");
+  }
+  override json(): Promise<never> {
+    return this.#refuse("json");
+  }
+  override text(): Promise<never> {
+    return this.#refuse("text");
+  }
 }
 
 /** Whether `authorize` read, or tried to read, the body. */
 export function bodyTouched(request: Request): boolean {
-  return request.bodyUsed || (request as { [BODY_TOUCHED]?: boolean })[BODY_TOUCHED] === true;
+  return request.bodyUsed || (request instanceof BodylessRequest && request.touched);
 }

@@ -5,7 +5,7 @@
  */
 import { marketingCloudError } from "@sfmc-contacts/rules";
 import { type Answer, BODY_ALREADY_READ, proxyRefusal } from "./answers.js";
-import { type BodyReader, fastPathStats, guardBodyless, nodeEntryOf } from "./fast-path.js";
+import { BodylessRequest, type BodyReader, fastPathStats, nodeEntryOf } from "./fast-path.js";
 import { type BodyRead, CappedBody, type ChunkSource, readCapped } from "./read-body.js";
 import { RAW_TARGET } from "./route.js";
 
@@ -120,7 +120,7 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
           fastPathStats.requests++;
           const method = (incoming.method ?? "GET").toUpperCase();
           response = await entry(
-            guardBodyless(toRequest(incoming, controller.signal, false)),
+            toRequest(incoming, controller.signal, false),
             NO_BODY.has(method) ? emptyBody : (maxBytes, timeoutMs) => readNodeBody(incoming, maxBytes, timeoutMs),
           );
         } else response = await handler(toRequest(incoming, controller.signal, true));
@@ -174,7 +174,8 @@ function toRequest(incoming: NodeRequestLike, signal: AbortSignal, withBody: boo
     init.body = bodyStream(incoming);
     init.duplex = "half";
   }
-  const request = new Request(url, init);
+  // Without its body, a BodylessRequest: authorize reading it is refused as on the Fetch path.
+  const request = withBody ? new Request(url, init) : new BodylessRequest(url, init);
   Object.defineProperty(request, RAW_TARGET, { value: target });
   return request;
 }
