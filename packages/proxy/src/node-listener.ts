@@ -207,9 +207,7 @@ function bodyStream(incoming: NodeRequestLike): ReadableStream<Uint8Array> {
   });
 }
 
-// Writes the answer; never throws. A header node:http refuses (Fetch allows more characters, a
-// foreign handler may set one) turns the answer into a plain 500, or a destroyed socket once
-// headers are out: the caller is never left without an end.
+// Writes a foreign handler's Response; never throws (see writeOut).
 async function writeResponse(response: Response, outgoing: NodeResponseLike, close: boolean): Promise<void> {
   if (outgoing.headersSent === true) return;
   let body: Uint8Array;
@@ -220,30 +218,52 @@ async function writeResponse(response: Response, outgoing: NodeResponseLike, clo
   }
   // Reading the body took a turn: something else may have answered meanwhile.
   if ((outgoing.headersSent as boolean | undefined) === true) return;
-  const set: string[] = [];
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  writeOut(outgoing, response.status, headers, body, close);
+}
+
+/** Writes the proxy's own answer; never throws (see writeOut). */
+function writeAnswer(answer: Answer, outgoing: NodeResponseLike, close: boolean): void {
+  if (outgoing.headersSent === true) return;
+  const body = answer.body === null ? new Uint8Array() : encoder.encode(answer.body);
+  writeOut(outgoing, answer.status, { ...answer.headers }, body, close);
+}
+
+// Writes status, headers (plus content-length, and connection: close when asked) and body. A
+// header node:http refuses (Fetch allows more characters, a foreign handler may set one) turns the
+// answer into a plain 500, or a destroyed socket once headers are out: never a throw, never an
+// answer left without an end.
+function writeOut(
+  outgoing: NodeResponseLike,
+  status: number,
+  headers: Record<string, string | string[]>,
+  body: Uint8Array,
+  close: boolean,
+): void {
+  if (status !== 204 && status !== 304) headers["content-length"] = String(body.byteLength);
+  if (close) headers.connection = "close";
   try {
-    outgoing.statusCode = response.status;
-    response.headers.forEach((value, name) => {
-      if (name === "set-cookie") return;
-      outgoing.setHeader(name, value);
-      set.push(name);
-    });
-    const cookies = response.headers.getSetCookie();
-    if (cookies.length > 0) {
-      outgoing.setHeader("set-cookie", cookies);
-      set.push("set-cookie");
-    }
-    if (response.status !== 204 && response.status !== 304) {
-      outgoing.setHeader("content-length", String(body.byteLength));
-      set.push("content-length");
-    }
-    if (close) {
-      outgoing.setHeader("connection", "close");
-      set.push("connection");
+    // node:http's (and Express's) writeHead stores the headers in one go, merged over any set
+    // before, as setHeader one by one would; anything else gets statusCode and setHeader.
+    const { writeHead } = outgoing as { writeHead?: unknown };
+    if (typeof writeHead === "function") {
+      (writeHead as (status: number, headers: Record<string, string | string[]>) => unknown).call(
+        outgoing,
+        status,
+        headers,
+      );
+    } else {
+      outgoing.statusCode = status;
+      for (const name in headers) outgoing.setHeader(name, headers[name] as string | string[]);
     }
     outgoing.end(body.byteLength > 0 ? body : undefined);
   } catch {
-    writeFallback(outgoing, set);
+    writeFallback(outgoing, Object.keys(headers));
   }
 }
 
@@ -356,33 +376,4 @@ function readEmitted(incoming: ReadableLike & NodeRequestLike, maxBytes: number,
     // Flowing even when something paused it before (a 'data' listener alone would not resume it).
     else incoming.resume();
   });
-}
-
-/** Writes the proxy's answer as `writeResponse` writes the `Response` made of it; never throws. */
-function writeAnswer(answer: Answer, outgoing: NodeResponseLike, close: boolean): void {
-  if (outgoing.headersSent === true) return;
-  const body = answer.body === null ? undefined : encoder.encode(answer.body);
-  const headers: Record<string, string> =
-    answer.status !== 204 && answer.status !== 304
-      ? { ...answer.headers, "content-length": String(body === undefined ? 0 : body.byteLength) }
-      : { ...answer.headers };
-  if (close) headers.connection = "close";
-  try {
-    // node:http's (and Express's) writeHead stores the headers in one go, merged over any set
-    // before, as setHeader one by one would; anything else gets statusCode and setHeader.
-    const { writeHead } = outgoing as { writeHead?: unknown };
-    if (typeof writeHead === "function") {
-      (writeHead as (status: number, headers: Record<string, string>) => unknown).call(
-        outgoing,
-        answer.status,
-        headers,
-      );
-    } else {
-      outgoing.statusCode = answer.status;
-      for (const name in headers) outgoing.setHeader(name, headers[name] as string);
-    }
-    outgoing.end(body !== undefined && body.byteLength > 0 ? body : undefined);
-  } catch {
-    writeFallback(outgoing, Object.keys(headers));
-  }
 }
