@@ -65,7 +65,7 @@ const CROSS_SITE = new Set(["cross-site", "same-site"]);
  * request URL's own is refused; anything else (same-origin, `none`, no `Origin` at all: a server)
  * goes on without CORS headers.
  */
-export function decideOrigin(request: Request, url: URL, allowed: AllowedOrigins): OriginDecision {
+export function decideOrigin(request: Request, url: { origin: string }, allowed: AllowedOrigins): OriginDecision {
   const origin = request.headers.get("origin");
   if (origin !== null && allowed.has(origin)) return { allowed: true, cors: origin };
   const site = request.headers.get("sec-fetch-site");

@@ -15,7 +15,7 @@ import type { ProxyEvent, ProxyResponseReason } from "./events.js";
 import { type BodyReader, bodyTouched, NODE_ENTRY, type NodeEntry } from "./fast-path.js";
 import { type ContactsProxyOptions, resolveOptions } from "./options.js";
 import { declaredTooLarge, isEncoded, readCappedText } from "./read-body.js";
-import { establishPath, isEstablishRoute } from "./route.js";
+import { establishPath, isEstablishRoute, urlParts } from "./route.js";
 import { type ForwarderFactory, failureAnswer, LazyForwarder, replyToAnswer } from "./upstream.js";
 
 /**
@@ -88,7 +88,7 @@ export function createProxyWith<Identity>(
     // Known once the route matched: a 500 then still carries them, so a page can read it.
     let cors: Record<string, string> | undefined;
     try {
-      const url = new URL(request.url);
+      const url = urlParts(request.url);
       if (onEvent)
         report({
           type: "request",

@@ -8,6 +8,7 @@
  */
 import type { Answer } from "./answers.js";
 import type { BodyRead } from "./read-body.js";
+import { RAW_TARGET } from "./route.js";
 
 /** The key of a proxy's Node entry point. */
 export const NODE_ENTRY: unique symbol = Symbol("@sfmc-contacts/proxy.node-entry");
@@ -35,9 +36,32 @@ export const fastPathStats = { requests: 0 };
  * body methods reject and mark it, so an `authorize` that reads the body is a 500 on both paths
  * (it would otherwise read "" here, and sign or check an empty body). A class, so that guarding
  * costs nothing per request beyond the Request itself.
+ *
+ * Its `signal` is the adapter's own (aborted when the caller hangs up), returned as it is: a
+ * `signal` in the Request's init would make the Request follow it with a signal of its own, a
+ * weak reference and a finalizer, the largest part of a Request's cost. Its raw target (the path
+ * as the client sent it) is a field, read through {@link RAW_TARGET}.
  */
 export class BodylessRequest extends Request {
   #touched = false;
+  readonly #signal: AbortSignal;
+  readonly #target: string;
+
+  constructor(url: string, init: RequestInit, signal: AbortSignal, target: string) {
+    super(url, init);
+    this.#signal = signal;
+    this.#target = target;
+  }
+
+  /** Aborts when the caller hangs up. */
+  override get signal(): AbortSignal {
+    return this.#signal;
+  }
+
+  /** The raw request target, as {@link RAW_TARGET} gives it. */
+  get rawTarget(): string {
+    return this.#target;
+  }
 
   /** Whether a body method was called. */
   get touched(): boolean {
@@ -73,6 +97,14 @@ export class BodylessRequest extends Request {
     return this.#refuse("text");
   }
 }
+
+// On the prototype, once: a symbol key (not forgeable from the network), as the Fetch path's
+// adapter-made Request carries it as an own property.
+Object.defineProperty(BodylessRequest.prototype, RAW_TARGET, {
+  get(this: BodylessRequest) {
+    return this.rawTarget;
+  },
+});
 
 /** Whether `authorize` read, or tried to read, the body. */
 export function bodyTouched(request: Request): boolean {

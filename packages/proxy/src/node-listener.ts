@@ -140,53 +140,80 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
 const NO_BODY = new Set(["GET", "HEAD"]);
 const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
-/** The Fetch request of `incoming`; with `withBody` false, without its body (the fast path reads that itself). */
+/**
+ * The Fetch request of `incoming`; with `withBody` false, a {@link BodylessRequest} (the fast path
+ * reads the body itself), which returns `signal` as its own instead of following it.
+ */
 function toRequest(incoming: NodeRequestLike, signal: AbortSignal, withBody: boolean): Request {
   const target = incoming.originalUrl ?? incoming.url ?? "/";
+  const method = (incoming.method ?? "GET").toUpperCase();
+  const encrypted = (incoming.socket as { encrypted?: unknown } | null | undefined)?.encrypted === true;
+  const scheme = encrypted ? "https" : "http";
   const hostHeader = incoming.headers.host;
   const host = typeof hostHeader === "string" && HOST.test(hostHeader) ? hostHeader : "localhost";
-  const encrypted = (incoming.socket as { encrypted?: unknown } | null | undefined)?.encrypted === true;
-  // Some Hosts the pattern lets through are still no URL host ("x:99999", "256.1.1.1"): localhost.
-  const scheme = encrypted ? "https" : "http";
-  const origin = URL.canParse(`${scheme}://${host}`) ? `${scheme}://${host}` : `${scheme}://localhost`;
-  let url: string;
-  try {
-    // Concatenation, not new URL(target, origin): "//x" must stay a path, not become a host.
-    url = target.startsWith("/") ? new URL(origin + target).href : `${origin}/`;
-  } catch {
-    url = `${origin}/`;
-  }
-
-  const headers = new Headers();
-  const raw = incoming.rawHeaders;
-  if (raw) {
-    for (let i = 0; i + 1 < raw.length; i += 2) appendHeader(headers, raw[i] as string, raw[i + 1] as string);
-  } else {
-    for (const [name, value] of Object.entries(incoming.headers)) {
-      if (value === undefined) continue;
-      for (const one of Array.isArray(value) ? value : [value]) appendHeader(headers, name, one);
+  const make = (url: string, headers: HeadersInit): Request => {
+    if (!withBody) return new BodylessRequest(url, { method, headers }, signal, target);
+    const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
+    if (!NO_BODY.has(method)) {
+      init.body = bodyStream(incoming);
+      init.duplex = "half";
     }
+    const request = new Request(url, init);
+    Object.defineProperty(request, RAW_TARGET, { value: target });
+    return request;
+  };
+  try {
+    // The usual request, in one go: the Request parses the URL and takes the headers as they came
+    // (one copy, one check each). Concatenation, not new URL(target, origin): "//x" must stay a
+    // path, not become a host.
+    return make(`${scheme}://${host}${target.startsWith("/") ? target : "/"}`, headerPairs(incoming));
+  } catch {
+    // Something in it a Request refuses: each part on its own, with what cannot be used dropped.
+    return make(carefulUrl(scheme, host, target), carefulHeaders(incoming));
   }
-
-  const method = (incoming.method ?? "GET").toUpperCase();
-  const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
-  if (withBody && !NO_BODY.has(method)) {
-    init.body = bodyStream(incoming);
-    init.duplex = "half";
-  }
-  // Without its body, a BodylessRequest: authorize reading it is refused as on the Fetch path.
-  const request = withBody ? new Request(url, init) : new BodylessRequest(url, init);
-  Object.defineProperty(request, RAW_TARGET, { value: target });
-  return request;
 }
 
-function appendHeader(headers: Headers, name: string, value: string): void {
-  if (name.startsWith(":")) return; // HTTP/2 pseudo-headers
-  try {
-    headers.append(name, value);
-  } catch {
-    // A header fetch cannot hold: node:http has already refused worse; the proxy reads none of these.
+/** The request's headers as they came (rawHeaders keeps repeats and order), HTTP/2 pseudo-headers left out. */
+function headerPairs(incoming: NodeRequestLike): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  const raw = incoming.rawHeaders;
+  if (raw) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i] as string;
+      if (!name.startsWith(":")) pairs.push([name, raw[i + 1] as string]);
+    }
+  } else {
+    for (const [name, value] of Object.entries(incoming.headers)) {
+      if (value === undefined || name.startsWith(":")) continue;
+      for (const one of Array.isArray(value) ? value : [value]) pairs.push([name, one]);
+    }
   }
+  return pairs;
+}
+
+// Some Hosts the pattern lets through are still no URL host ("x:99999", "256.1.1.1"): localhost.
+// A target no URL can hold: the origin's root.
+function carefulUrl(scheme: string, host: string, target: string): string {
+  const origin = URL.canParse(`${scheme}://${host}`) ? `${scheme}://${host}` : `${scheme}://localhost`;
+  try {
+    return target.startsWith("/") ? new URL(origin + target).href : `${origin}/`;
+  } catch {
+    return `${origin}/`;
+  }
+}
+
+// Each header on its own: one fetch cannot hold (node:http has already refused worse) is dropped;
+// the proxy reads none of those.
+function carefulHeaders(incoming: NodeRequestLike): Headers {
+  const headers = new Headers();
+  for (const [name, value] of headerPairs(incoming)) {
+    try {
+      headers.append(name, value);
+    } catch {
+      // dropped
+    }
+  }
+  return headers;
 }
 
 const encoder = new TextEncoder();

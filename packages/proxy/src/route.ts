@@ -104,8 +104,40 @@ export function rawTargetOf(request: Request): string | undefined {
  * Whether the request is for the establish route: its pathname is exactly `path` (no decoding;
  * the query is ignored), and its raw target, when an adapter gave one, has no problem.
  */
-export function isEstablishRoute(request: Request, url: URL, path: string): boolean {
+export function isEstablishRoute(request: Request, url: UrlParts, path: string): boolean {
   const raw = rawTargetOf(request);
   if (raw !== undefined && rawTargetProblem(raw) !== undefined) return false;
   return url.pathname === path;
+}
+
+/** What the proxy reads of a request's URL. */
+export interface UrlParts {
+  origin: string;
+  pathname: string;
+}
+
+/**
+ * The origin and pathname of `href`, a Request's `url`. An http(s) URL a Request serialised has
+ * no user info or default port, so both are slices of it, ending at `?` or `#` (no second parse);
+ * any other scheme is parsed.
+ */
+export function urlParts(href: string): UrlParts {
+  const scheme = href.startsWith("https://") ? 8 : href.startsWith("http://") ? 7 : 0;
+  if (scheme === 0) {
+    const url = new URL(href);
+    return { origin: url.origin, pathname: url.pathname };
+  }
+  // The path ends at the query or the fragment (a Request's url keeps its fragment).
+  let end = href.length;
+  for (let i = scheme; i < href.length; i++) {
+    const char = href.charCodeAt(i);
+    if (char === 0x3f || char === 0x23) {
+      end = i;
+      break;
+    }
+  }
+  const start = href.indexOf("/", scheme);
+  // A serialised http(s) URL always has a path; "/" when it is empty.
+  if (start < 0 || start > end) return { origin: href.slice(0, end), pathname: "/" };
+  return { origin: href.slice(0, start), pathname: href.slice(start, end) };
 }

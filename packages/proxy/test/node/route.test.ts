@@ -5,7 +5,7 @@
  */
 import { ContactsValidationError } from "@sfmc-contacts/core";
 import { describe, expect, it } from "vitest";
-import { checkBasePath, RAW_TARGET, rawTargetProblem } from "../../src/route.js";
+import { checkBasePath, RAW_TARGET, rawTargetProblem, urlParts } from "../../src/route.js";
 import { ORIGIN, post, proxyWithFake } from "../support/fake-upstream.js";
 
 describe("rawTargetProblem", () => {
@@ -133,5 +133,32 @@ describe("the handler's route", () => {
     expect((await empty.proxy(post())).status).toBe(404);
     expect(custom.upstream.calls).toHaveLength(1);
     expect(empty.upstream.calls).toHaveLength(1);
+  });
+});
+
+describe("urlParts", () => {
+  // The handler reads a Request's url by slicing (no second parse): it must agree with URL.
+  it.each([
+    "http://app.example.com/api/sfmc/contacts/v1/establish",
+    "https://app.example.com:8443/api/sfmc/contacts/v1/establish?x=1&y=/z",
+    "http://127.0.0.1:3000/api/sfmc/contacts/v1/establish?",
+    "http://[::1]:3000/a/b/../c/%2e%2e/d#frag",
+    "https://APP.example.com:443/Path/With%20Space?q=%2F#x",
+    "http://localhost",
+    "http://localhost?query/with/slash",
+    "http://localhost/?",
+    "http://xn--bcher-kva.example/ä/ö?ü",
+    "http://host//double//slash",
+    "http://host/a\\b",
+    "ftp://host/file",
+    "file:///etc/passwd",
+    "blob:https://host/uuid",
+    "data:text/plain,hello",
+    "about:blank",
+    "x-custom:opaque?q",
+  ])("agrees with URL for %s", (input) => {
+    const href = new Request(input).url;
+    const url = new URL(href);
+    expect(urlParts(href)).toEqual({ origin: url.origin, pathname: url.pathname });
   });
 });
