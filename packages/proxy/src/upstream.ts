@@ -50,13 +50,86 @@ export function forwarderOptions(
   return onEvent ? { retry: false, ...upstream, onEvent } : { retry: false, ...upstream };
 }
 
+/** The upstream transports the proxy picks between. */
+export type UpstreamTransport = "fetch" | "undici";
+
+const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
+// Node's own global fetch reads so in Node 18 to 24 (a lazy wrapper around its bundled undici).
+// msw's, a test runner's stub, a Proxy around it or any other wrapper reads otherwise.
+const NODE_FETCH_SOURCE = /^function fetch\(input, init = undefined\) \{/;
+
+/**
+ * Whether Node's fetch is as Node made it: the global `fetch` is Node's own (not msw's, not a
+ * test's stub, not a wrapper) and the global undici dispatcher is unset or a plain `Agent` (not a
+ * `ProxyAgent`, `EnvHttpProxyAgent`, `MockAgent` or other dispatcher that routes or answers
+ * fetch's requests). Only then can the proxy send upstream on its own connections without going
+ * around something an app or a test put in fetch's way.
+ */
+export function fetchUntouched(fetchFn: unknown, dispatcher: unknown): boolean {
+  if (typeof fetchFn !== "function") return false;
+  if (
+    dispatcher !== undefined &&
+    (dispatcher as { constructor?: { name?: unknown } } | null)?.constructor?.name !== "Agent"
+  ) {
+    return false;
+  }
+  try {
+    return NODE_FETCH_SOURCE.test(Function.prototype.toString.call(fetchFn));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether Node's fetch goes through HTTP_PROXY / HTTPS_PROXY here (Node 22.21+ and 24: NODE_USE_ENV_PROXY, --use-env-proxy). */
+export function envProxyInUse(
+  process: { env?: Record<string, string | undefined>; execArgv?: readonly string[] } | undefined,
+): boolean {
+  const env = process?.env ?? {};
+  const flag = (value: string | undefined) => value !== undefined && value !== "" && value !== "0";
+  return (
+    flag(env.NODE_USE_ENV_PROXY) ||
+    (env.NODE_OPTIONS ?? "").includes("--use-env-proxy") ||
+    (process?.execArgv ?? []).includes("--use-env-proxy")
+  );
+}
+
+// The last answer of fetchUntouched, for the globals it was given: read per request, computed
+// again only when one of them changes (msw's server.listen() and close() replace fetch).
+let seenFetch: unknown;
+let seenDispatcher: unknown;
+let seenUntouched = false;
+
+/** {@link fetchUntouched} for this process's globals, now. */
+function globalFetchUntouched(): boolean {
+  const fetchFn = (globalThis as { fetch?: unknown }).fetch;
+  const dispatcher = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER];
+  if (fetchFn !== seenFetch || dispatcher !== seenDispatcher) {
+    seenFetch = fetchFn;
+    seenDispatcher = dispatcher;
+    seenUntouched = fetchUntouched(fetchFn, dispatcher);
+  }
+  return seenUntouched;
+}
+
 /**
  * The forwarder, made at once from given options (so bad ones throw at creation) or, without
  * them, from the environment at the first forwarded request. A failure then is kept: every later
  * request gets the same error, and nothing is retried per request.
+ *
+ * Without `upstream.transport` (and `upstream.fetch`), the transport is chosen per request:
+ * client-node's `"undici"` transport (its own keep-alive connections: a third of fetch's CPU per
+ * request) while Node's fetch is as Node made it, and `"fetch"` while anything stands in fetch's
+ * way (msw and the mocks' `setupContactsServer`, a test's stub, a proxy agent or `MockAgent` as
+ * the global dispatcher) or Node's fetch uses HTTP_PROXY (NODE_USE_ENV_PROXY). Those then see,
+ * route or answer every upstream call, the token request included. Both forwarders share the
+ * token cache and the rate-limit gate (they are per credentials).
  */
 export class LazyForwarder {
-  #forwarder: UpstreamForwarder | undefined;
+  readonly #made = new Map<UpstreamTransport | "given", UpstreamForwarder>();
+  #options: NodeClientOptions | undefined;
+  #auto = false;
+  #envProxy = false;
+  #closed = false;
   #failure: unknown;
   readonly #factory: ForwarderFactory;
   readonly #onEvent: NodeClientOptions["onEvent"];
@@ -68,25 +141,59 @@ export class LazyForwarder {
   ) {
     this.#factory = factory;
     this.#onEvent = onEvent;
-    if (upstream !== undefined) this.#forwarder = factory(forwarderOptions(upstream, onEvent));
-  }
-
-  /** The forwarder; throws the (kept) error when it cannot be made. */
-  get(): UpstreamForwarder {
-    if (this.#forwarder) return this.#forwarder;
-    if (this.#failure !== undefined) throw this.#failure;
-    try {
-      const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
-      this.#forwarder = this.#factory(forwarderOptions(upstreamFromEnv(env), this.#onEvent));
-      return this.#forwarder;
-    } catch (error) {
-      this.#failure = error;
-      throw error;
+    if (upstream !== undefined) {
+      this.#use(upstream);
+      this.get();
     }
   }
 
+  #use(upstream: ProxyUpstreamOptions): void {
+    this.#options = forwarderOptions(upstream, this.#onEvent);
+    this.#auto = upstream.transport === undefined && upstream.fetch === undefined;
+    this.#envProxy = envProxyInUse((globalThis as { process?: Parameters<typeof envProxyInUse>[0] }).process);
+  }
+
+  /** Which transport a request now takes: the given one, or the automatic choice. */
+  transport(): UpstreamTransport | "given" {
+    if (!this.#auto) return "given";
+    return !this.#envProxy && globalFetchUntouched() ? "undici" : "fetch";
+  }
+
+  /** The forwarder for a request now; throws the (kept) error when it cannot be made. */
+  get(): UpstreamForwarder {
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#options === undefined) {
+      try {
+        const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {};
+        this.#use(upstreamFromEnv(env));
+      } catch (error) {
+        this.#failure = error;
+        throw error;
+      }
+    }
+    const transport = this.transport();
+    const made = this.#made.get(transport);
+    if (made) return made;
+    // After close() every request is refused as the closed client refuses it: by one made before.
+    const closed = this.#closed ? this.#made.values().next().value : undefined;
+    if (closed) return closed;
+    const options = this.#options as NodeClientOptions;
+    let forwarder: UpstreamForwarder;
+    try {
+      forwarder = this.#factory(transport === "given" ? options : { ...options, transport });
+    } catch (error) {
+      // Options that make no forwarder make none on any transport: kept, as a missing variable is.
+      if (this.#made.size === 0) this.#failure = error;
+      throw error;
+    }
+    this.#made.set(transport, forwarder);
+    if (this.#closed) void forwarder.close().catch(() => {});
+    return forwarder;
+  }
+
   close(): Promise<void> {
-    return this.#forwarder ? this.#forwarder.close() : Promise.resolve();
+    this.#closed = true;
+    return Promise.all([...this.#made.values()].map((forwarder) => forwarder.close())).then(() => {});
   }
 }
 

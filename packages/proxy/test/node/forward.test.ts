@@ -60,7 +60,10 @@ describe("what is forwarded", () => {
       { authorize: () => ({ identity: 1 }), upstream: { clientId: "a", clientSecret: "b", subdomain: "x" } },
       upstream.factory,
     );
-    expect(upstream.made).toEqual([{ retry: false, clientId: "a", clientSecret: "b", subdomain: "x" }]);
+    // No transport given: client-node's undici, as Node's fetch is untouched here (upstream-transport.test.ts).
+    expect(upstream.made).toEqual([
+      { retry: false, clientId: "a", clientSecret: "b", subdomain: "x", transport: "undici" },
+    ]);
     const retrying = fakeUpstream();
     createProxyWith(
       {
@@ -112,7 +115,9 @@ describe("what is forwarded", () => {
       expect(upstream.made).toHaveLength(0);
       const fresh = createProxyWith({ authorize: () => ({ identity: "u" }) }, upstream.factory);
       expect((await fresh(post())).status).toBe(200);
-      expect(upstream.made).toEqual([{ retry: false, subdomain: "mc123", clientId: "id", clientSecret: "secret" }]);
+      expect(upstream.made).toEqual([
+        { retry: false, subdomain: "mc123", clientId: "id", clientSecret: "secret", transport: "undici" },
+      ]);
     } finally {
       process.env = saved;
     }
