@@ -1,6 +1,7 @@
 // The proxy contender of the proxy scenarios (issue 16 point 9): the client process hosts
 // @sfmc-contacts/proxy on node:http, as an app would (`toNodeListener`, the default upstream, which
-// is client-node's fetch transport, and an `authorize` that allows everyone), in front of the bench
+// here is client-node's undici transport as Node's fetch is untouched, and an `authorize` that
+// allows everyone), in front of the bench
 // service. The requests come from bench/proxy-driver.mjs, a child process pinned to the service's
 // core, so the client process's CPU and heap in a round are the proxy's: node:http's parsing,
 // the Request, the checks, the body's validation, the forward and the answer written back.
@@ -114,19 +115,40 @@ function hosted({ id, label, role, listen }) {
   };
 }
 
+/** A proxy contender: the package on node:http with these upstream options beside the service's. */
+const proxyWith = (id, label, role, upstream) =>
+  hosted({
+    id,
+    label,
+    role,
+    listen(url) {
+      const proxy = createContactsProxy({
+        authorize: () => ({ identity: "bench" }),
+        upstream: { clientId: "bench", clientSecret: "bench", baseUrl: url, authBaseUrl: url, ...upstream },
+      });
+      return { listener: toNodeListener(proxy), close: () => proxy.close() };
+    },
+  });
+
 /** The contender the goal judges: the package as an app would mount it. */
-export const proxyContender = hosted({
-  id: "proxy",
-  label: "proxy (`node:http` + `toNodeListener`, default upstream), the driver calling it",
-  role: "client",
-  listen(url) {
-    const proxy = createContactsProxy({
-      authorize: () => ({ identity: "bench" }),
-      upstream: { clientId: "bench", clientSecret: "bench", baseUrl: url, authBaseUrl: url },
-    });
-    return { listener: toNodeListener(proxy), close: () => proxy.close() };
-  },
-});
+export const proxyContender = proxyWith(
+  "proxy",
+  "proxy (`node:http` + `toNodeListener`, default upstream: undici, as fetch is untouched), the driver calling it",
+  "client",
+  {},
+);
+
+/**
+ * For reference: the proxy when something stands in Node's fetch's way (msw in a test, a proxy
+ * agent as the global dispatcher), or with `upstream.transport: "fetch"` given: it forwards on
+ * fetch then.
+ */
+export const proxyOnFetchContender = proxyWith(
+  "proxy-fetch",
+  'proxy, `upstream.transport: "fetch"` (as when msw or a proxy agent stands in fetch\'s way; reference)',
+  "reference",
+  { transport: "fetch" },
+);
 
 /**
  * For reference, the floor of the architecture: an open pass-through written by hand on the same

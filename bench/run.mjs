@@ -42,10 +42,12 @@ Scenarios (the client and its raw transport send the same requests):
 ${SCENARIOS.map((s) => `  ${s.id.padEnd(20)} ${s.title.replace(/`/g, "")}`).join("\n")}
 
 The proxy scenarios (issue 16): the client process hosts @sfmc-contacts/proxy on node:http
-(toNodeListener, default upstream) and measures its CPU and heap per request; bench/proxy-driver.mjs,
-pinned to the service's core, sends the requests with raw undici.request and times them. The
-baseline is client-node's establish (default options) calling the service directly from the client
-process; the goal is the proxy's CPU per request at most 1.3× the baseline's. Added latency: the
+(toNodeListener, default upstream: undici while Node's fetch is untouched) and measures its CPU and
+heap per request; bench/proxy-driver.mjs, pinned to the service's core, sends the requests with raw
+undici.request and times them. The baseline is client-node's establish (default options) calling
+the service directly from the client process; the goal is the proxy's CPU per request at most 1.3×
+the baseline's. References: the proxy on fetch (upstream.transport "fetch"), and client-node on
+undici calling the service directly. Added latency: the
 proxy path's p50/p99 minus the direct client's, at 1 in flight.
 
 Options:

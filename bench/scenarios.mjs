@@ -10,7 +10,7 @@ import { createContactsClient } from "@sfmc-contacts/client-node";
 import createClient from "openapi-fetch";
 import { Agent, request } from "undici";
 import { latencySummary } from "./measure.mjs";
-import { passThroughContender, proxyContender } from "./proxy.mjs";
+import { passThroughContender, proxyContender, proxyOnFetchContender } from "./proxy.mjs";
 
 const PATH = "/contacts/v1/establish";
 /** What server.mjs's token route hands out, so raw contenders send the clients' header. */
@@ -131,6 +131,14 @@ const direct = {
   short: "client-node calling the service directly",
 };
 
+/** For reference: the Node client on its undici transport, the one the proxy forwards on by default. */
+const directUndici = establishWith(
+  "direct-undici",
+  'client-node `establish` (`transport: "undici"`), calling the service directly (reference)',
+  "reference",
+  { transport: "undici" },
+);
+
 /**
  * Issue 16 point 9: client → proxy → service against client → service. The client process (core
  * 0) hosts the proxy, whose CPU and heap per request it measures (proxy.mjs); the requests come
@@ -149,7 +157,7 @@ function proxyScenario(id, keysPerRequest, inFlight, size) {
     latency: true,
     addedLatency: inFlight === 1,
     goals: { issue: 16, issuePoint: 9, cpu: 1.3 },
-    contenders: [direct, proxyContender, passThroughContender],
+    contenders: [direct, proxyContender, proxyOnFetchContender, passThroughContender, directUndici],
   };
 }
 

@@ -161,7 +161,9 @@ test("the proxy scenarios: 2 keys at 1 and 16 in flight, 50 keys at 16; the dire
       [
         ["direct", "baseline"],
         ["proxy", "client"],
+        ["proxy-fetch", "reference"],
         ["pass-through", "reference"],
+        ["direct-undici", "reference"],
       ],
     );
   }

@@ -46,7 +46,10 @@ export type Authorize<Identity = unknown> = (
  * How the proxy reaches Marketing Cloud: the Node client's options, less the ones the proxy owns
  * (`onEvent`, `middleware`, `signal`). `retry` defaults to `false` here: Marketing Cloud's answers,
  * 429 and 503 with their `Retry-After` included, pass through to the browser client, which
- * retries and honours them.
+ * retries and honours them. Without `transport` (and `fetch`), the transport is chosen per
+ * request: `"undici"` (a third of `fetch`'s CPU) while Node's `fetch` is untouched, `"fetch"` while
+ * msw or a stub replaced it, undici's global dispatcher is not a plain `Agent` (a proxy agent,
+ * `MockAgent`), or `NODE_USE_ENV_PROXY` makes it use `HTTP_PROXY`.
  *
  * @example
  * ```ts
@@ -114,6 +117,8 @@ export interface ContactsProxyOptions<Identity = unknown> {
    * (`SFMC_SUBDOMAIN`, `SFMC_CLIENT_ID`, `SFMC_CLIENT_SECRET`, `SFMC_ACCOUNT_ID`,
    * `SFMC_REST_BASE_URL`, `SFMC_AUTH_BASE_URL`); a missing variable then makes every forwarded
    * request a 500 (reason `misconfigured`). `retry` defaults to `false`: the browser client retries.
+   * `transport` defaults to a choice per request: undici while Node's `fetch` is untouched, `fetch`
+   * while msw, a stub or a proxy agent stands in its way (see {@link ProxyUpstreamOptions}).
    *
    * @example
    * ```ts
