@@ -140,10 +140,7 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>)
 const NO_BODY = new Set(["GET", "HEAD"]);
 const FETCH_FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
-/**
- * The Fetch request of `incoming`; with `withBody` false, a {@link BodylessRequest} (the fast path
- * reads the body itself), which returns `signal` as its own instead of following it.
- */
+/** The Fetch request of `incoming`; with `withBody` false, a {@link BodylessRequest} (the fast path reads the body itself). */
 function toRequest(incoming: NodeRequestLike, signal: AbortSignal, withBody: boolean): Request {
   const target = incoming.originalUrl ?? incoming.url ?? "/";
   const method = (incoming.method ?? "GET").toUpperCase();
@@ -151,11 +148,15 @@ function toRequest(incoming: NodeRequestLike, signal: AbortSignal, withBody: boo
   const scheme = encrypted ? "https" : "http";
   const hostHeader = incoming.headers.host;
   const host = typeof hostHeader === "string" && HOST.test(hostHeader) ? hostHeader : "localhost";
+  // One stream for both attempts below: a stream pulls its first chunk when it is made, so a
+  // second one would start after that chunk. A Request that throws (at its URL or a header) has
+  // not taken the stream yet.
+  const body = withBody && !NO_BODY.has(method) ? bodyStream(incoming) : undefined;
   const make = (url: string, headers: HeadersInit): Request => {
-    if (!withBody) return new BodylessRequest(url, { method, headers }, signal, target);
+    if (!withBody) return new BodylessRequest(url, { method, headers, signal }, target);
     const init: RequestInit & { duplex?: "half" } = { method, headers, signal };
-    if (!NO_BODY.has(method)) {
-      init.body = bodyStream(incoming);
+    if (body) {
+      init.body = body;
       init.duplex = "half";
     }
     const request = new Request(url, init);

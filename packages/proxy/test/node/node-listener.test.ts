@@ -80,6 +80,19 @@ describe("toNodeListener on node:http", () => {
     },
   );
 
+  it.each(["x:99999", "256.1.1.1"])(
+    "a body sent to a foreign handler with such a Host (%s) arrives whole (one body stream for the careful retry)",
+    async (host) => {
+      served = await serve(toNodeListener(async (request) => new Response(await request.text())));
+      const answer = await raw(served.port, "/x", {
+        headers: { host, "content-type": "application/json" },
+        body: [new TextEncoder().encode('{"amount":'), new TextEncoder().encode("100}")],
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.text).toBe('{"amount":100}');
+    },
+  );
+
   it("a header node:http refuses (Fetch allows it): a plain 500 that ends, never a crash or a hang", async () => {
     served = await serve(
       toNodeListener(async () => new Response("hi", { headers: { "x-a": "a\x01b", "x-b": "fine" } })),
