@@ -37,25 +37,17 @@ export const fastPathStats = { requests: 0 };
  * (it would otherwise read "" here, and sign or check an empty body). A class, so that guarding
  * costs nothing per request beyond the Request itself.
  *
- * Its `signal` is the adapter's own (aborted when the caller hangs up), returned as it is: a
- * `signal` in the Request's init would make the Request follow it with a signal of its own, a
- * weak reference and a finalizer, the largest part of a Request's cost. Its raw target (the path
- * as the client sent it) is a field, read through {@link RAW_TARGET}.
+ * Its `signal` (in the init) aborts when the caller hangs up, and so do copies of it
+ * (`new Request(request)`, `fetch(request)`). Its raw target (the path as the client sent it) is
+ * a field, read through {@link RAW_TARGET}.
  */
 export class BodylessRequest extends Request {
   #touched = false;
-  readonly #signal: AbortSignal;
   readonly #target: string;
 
-  constructor(url: string, init: RequestInit, signal: AbortSignal, target: string) {
+  constructor(url: string, init: RequestInit, target: string) {
     super(url, init);
-    this.#signal = signal;
     this.#target = target;
-  }
-
-  /** Aborts when the caller hangs up. */
-  override get signal(): AbortSignal {
-    return this.#signal;
   }
 
   /** The raw request target, as {@link RAW_TARGET} gives it. */

@@ -240,6 +240,43 @@ describe("a caller that hangs up while the body is read", () => {
   });
 });
 
+describe("authorize's request on the fast path", () => {
+  it("its signal, and a copy's (new Request(request)), abort when the caller hangs up", async () => {
+    let decided: (signals: AbortSignal[]) => void = () => {};
+    const seen = new Promise<AbortSignal[]>((resolve) => {
+      decided = resolve;
+    });
+    const made = proxyWithFake({
+      authorize: (request) =>
+        new Promise(() => {
+          // An authorize that waits on something of its own, with a copy of the request.
+          decided([request.signal, new Request(request).signal]);
+        }),
+    });
+    const fastBefore = fastPathStats.requests;
+    const port = await host(toNodeListener(made.proxy));
+    const outgoing = httpRequest({
+      host: "127.0.0.1",
+      port,
+      path: ROUTE,
+      method: "POST",
+      headers: JSON_HEADERS,
+      agent: false,
+    });
+    outgoing.on("error", () => {});
+    outgoing.write('{"ContactKeys":["a"]}');
+    const [own, copy] = await seen;
+    expect(fastPathStats.requests).toBe(fastBefore + 1);
+    expect([own?.aborted, copy?.aborted]).toEqual([false, false]);
+    outgoing.destroy();
+    // Both abort on the hang-up; the test's hang guard fails it if either never does.
+    await Promise.all(
+      [own, copy].map((signal) => new Promise((resolve) => signal?.addEventListener("abort", resolve))),
+    );
+    expect(made.upstream.calls).toHaveLength(0);
+  });
+});
+
 describe("the fast path with plain objects (no events, no writeHead)", () => {
   function plain(chunks: Array<string | Uint8Array>, headers: Record<string, string> = JSON_HEADERS) {
     const incoming: NodeRequestLike = {
