@@ -47,9 +47,7 @@ export type Authorize<Identity = unknown> = (
  * (`onEvent`, `middleware`, `signal`). `retry` defaults to `false` here: Marketing Cloud's answers,
  * 429 and 503 with their `Retry-After` included, pass through to the browser client, which
  * retries and honours them. Without `transport` (and `fetch`), the transport is chosen per
- * request: `"undici"` (a third of `fetch`'s CPU) while Node's `fetch` is untouched, `"fetch"` while
- * msw or a stub replaced it, undici's global dispatcher is not a plain `Agent` (a proxy agent,
- * `MockAgent`), or `NODE_USE_ENV_PROXY` makes it use `HTTP_PROXY`.
+ * request (see `transport`).
  *
  * @example
  * ```ts
@@ -61,7 +59,24 @@ export type Authorize<Identity = unknown> = (
  * };
  * ```
  */
-export type ProxyUpstreamOptions = Omit<NodeClientOptions, "onEvent" | "middleware" | "signal">;
+export interface ProxyUpstreamOptions
+  extends Omit<NodeClientOptions, "onEvent" | "middleware" | "signal" | "transport"> {
+  /**
+   * How the establish and token requests travel. Default: chosen per request, `"undici"` (the
+   * Node client's own keep-alive connections, about a quarter of `fetch`'s CPU) while Node's `fetch` is
+   * untouched, and `"fetch"` while msw or a stub replaced the global `fetch`, undici's global
+   * dispatcher is not a default `Agent` (a proxy agent, `MockAgent`, an `Agent` with options or
+   * interceptors), or `NODE_USE_ENV_PROXY` makes `fetch` use `HTTP_PROXY`. Each proxy holds its own
+   * undici connections: create it once, at module scope.
+   *
+   * @example
+   * ```ts
+   * // Your egress settings live somewhere the choice cannot see: always use fetch.
+   * createContactsProxy({ authorize, upstream: { subdomain, clientId, clientSecret, transport: "fetch" } });
+   * ```
+   */
+  transport?: "fetch" | "undici";
+}
 
 /**
  * Options of {@link createContactsProxy}.

@@ -60,21 +60,41 @@ const NODE_FETCH_SOURCE = /^function fetch\(input, init = undefined\) \{/;
 
 /**
  * Whether Node's fetch is as Node made it: the global `fetch` is Node's own (not msw's, not a
- * test's stub, not a wrapper) and the global undici dispatcher is unset or a plain `Agent` (not a
- * `ProxyAgent`, `EnvHttpProxyAgent`, `MockAgent` or other dispatcher that routes or answers
- * fetch's requests). Only then can the proxy send upstream on its own connections without going
- * around something an app or a test put in fetch's way.
+ * test's stub, not a wrapper) and the global undici dispatcher is unset or an `Agent` as undici
+ * makes one by itself (see {@link defaultAgent}). Only then can the proxy send upstream on its own
+ * connections without going around something an app or a test put in fetch's way.
  */
 export function fetchUntouched(fetchFn: unknown, dispatcher: unknown): boolean {
-  if (typeof fetchFn !== "function") return false;
-  if (
-    dispatcher !== undefined &&
-    (dispatcher as { constructor?: { name?: unknown } } | null)?.constructor?.name !== "Agent"
-  ) {
-    return false;
-  }
+  if (typeof fetchFn !== "function" || !(dispatcher === undefined || defaultAgent(dispatcher))) return false;
   try {
     return NODE_FETCH_SOURCE.test(Function.prototype.toString.call(fetchFn));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `dispatcher` is an `Agent` with no options of its own (undici's default: `{}` in Node's
+ * own, `maxOrigins: Infinity` and the rest undefined in undici 7) and no interceptors composed onto it. A `ProxyAgent`, `MockAgent`, an
+ * `Agent` with `connect` (TLS, lookup, socket path) or other settings, one that `compose()` wrapped,
+ * and anything unknown (undici 8 stores a wrapper here) count as an app's: fetch goes through them.
+ */
+function defaultAgent(dispatcher: unknown): boolean {
+  try {
+    if (dispatcher === null || typeof dispatcher !== "object") return false;
+    const prototype = Object.getPrototypeOf(dispatcher) as {
+      constructor?: { name?: unknown };
+      dispatch?: unknown;
+    } | null;
+    if (prototype?.constructor?.name !== "Agent") return false;
+    // compose() returns a Proxy whose dispatch runs the interceptors.
+    if ((dispatcher as { dispatch?: unknown }).dispatch !== prototype.dispatch) return false;
+    const key = Object.getOwnPropertySymbols(dispatcher).find((symbol) => symbol.description === "options");
+    const options = key === undefined ? undefined : (dispatcher as Record<symbol, unknown>)[key];
+    if (options === null || typeof options !== "object") return false;
+    return Object.entries(options).every(
+      ([name, value]) => value === undefined || value === null || (name === "maxOrigins" && value === Infinity),
+    );
   } catch {
     return false;
   }
@@ -117,7 +137,7 @@ function globalFetchUntouched(): boolean {
  * request gets the same error, and nothing is retried per request.
  *
  * Without `upstream.transport` (and `upstream.fetch`), the transport is chosen per request:
- * client-node's `"undici"` transport (its own keep-alive connections: a third of fetch's CPU per
+ * client-node's `"undici"` transport (its own keep-alive connections: about a quarter of fetch's CPU per
  * request) while Node's fetch is as Node made it, and `"fetch"` while anything stands in fetch's
  * way (msw and the mocks' `setupContactsServer`, a test's stub, a proxy agent or `MockAgent` as
  * the global dispatcher) or Node's fetch uses HTTP_PROXY (NODE_USE_ENV_PROXY). Those then see,

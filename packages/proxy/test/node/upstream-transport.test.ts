@@ -43,6 +43,12 @@ describe("fetchUntouched", () => {
     ["a ProxyAgent", () => new ProxyAgent("http://127.0.0.1:9")],
     ["a MockAgent", () => new MockAgent()],
     ["another dispatcher", () => ({ dispatch: () => true })],
+    ["an Agent with interceptors composed onto it", () => new Agent().compose((dispatch) => dispatch)],
+    [
+      "an Agent with its own connect options (a CA)",
+      () => new Agent({ connect: { ca: "-----BEGIN CERTIFICATE-----" } }),
+    ],
+    ["an Agent with other settings", () => new Agent({ keepAliveTimeout: 1_000 })],
     ["null", () => null],
   ])("Node's fetch through %s as the global dispatcher: touched", async (_name, make) => {
     const dispatcher = make();
@@ -130,11 +136,19 @@ describe("LazyForwarder's choice", () => {
   it("close() closes every forwarder made; a request after it on the other transport is refused by a closed one", async () => {
     const upstream = fakeUpstream();
     const forwarder = new LazyForwarder(options, upstream.factory);
-    await forwarder.close();
-    expect(upstream.closed).toBe(1);
     vi.stubGlobal("fetch", vi.fn());
     forwarder.get();
-    expect(upstream.made).toHaveLength(1);
+    vi.unstubAllGlobals();
+    expect(upstream.made.map((made) => made.transport)).toEqual(["undici", "fetch"]);
+    await forwarder.close();
+    expect(upstream.closed).toBe(2);
+
+    const once = fakeUpstream();
+    const closedFirst = new LazyForwarder(options, once.factory);
+    await closedFirst.close();
+    vi.stubGlobal("fetch", vi.fn());
+    closedFirst.get();
+    expect(once.made).toHaveLength(1);
   });
 });
 
@@ -150,10 +164,14 @@ describe("end to end, with client-node's forwarder", () => {
   it("Node's fetch untouched: the establish and token requests go on undici's own connections", async () => {
     const seen: Array<string | undefined> = [];
     service = await startLoopback();
-    const onEstablish = service.onEstablish;
+    const { onEstablish, onToken } = service;
     service.onEstablish = (incoming: IncomingMessage, body, response) => {
-      seen.push(incoming.headers["sec-fetch-mode"] as string | undefined);
+      seen.push(`establish ${incoming.headers["sec-fetch-mode"] ?? "-"}`);
       return onEstablish(incoming, body, response);
+    };
+    service.onToken = (incoming: IncomingMessage, body, response) => {
+      seen.push(`token ${incoming.headers["sec-fetch-mode"] ?? "-"}`);
+      return onToken(incoming, body, response);
     };
     const proxy = createContactsProxy({
       authorize: () => ({ identity: "u" }),
@@ -161,13 +179,14 @@ describe("end to end, with client-node's forwarder", () => {
     });
     try {
       expect((await proxy(request())).status).toBe(200);
-      expect(seen).toEqual([undefined]);
+      expect(seen).toEqual(["token -", "establish -"]);
       // Stubbed now (as a test's spy would): the same proxy goes through the stub.
       const spy = vi.fn((input: RequestInfo | URL, init?: RequestInit) => nodeFetch(input, init));
       vi.stubGlobal("fetch", spy);
       expect((await proxy(request())).status).toBe(200);
       expect(spy).toHaveBeenCalled();
-      expect(seen).toEqual([undefined, "cors"]);
+      // The token is cached (shared by both forwarders): only establish goes again.
+      expect(seen).toEqual(["token -", "establish -", "establish cors"]);
     } finally {
       await proxy.close();
     }
