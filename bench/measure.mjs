@@ -82,6 +82,8 @@ export function summarize(records, scenarios) {
     const rawId = scenario.contenders.find((c) => c.role === "raw" || c.role === "baseline").id;
     const mine = records.filter((r) => r.scenario === scenario.id);
     const rawOf = (round) => mine.find((r) => r.round === round && r.contender === rawId);
+    // A second comparison some scenarios report beside their goal (the proxy's, like for like).
+    const versusOf = (round) => mine.find((r) => r.round === round && r.contender === scenario.reportVersus);
     const throughput = (r) => (scenario.kind === "bulk" ? r.keys : r.requests) / r.seconds;
     for (const contender of scenario.contenders) {
       const rounds = mine.filter((r) => r.contender === contender.id);
@@ -100,6 +102,10 @@ export function summarize(records, scenarios) {
         cpuUsPerRequest: of((r) => r.cpuUs / r.requests),
         cpuUsPerKey: of((r) => r.cpuUs / r.keys),
         cpuRatio: of((r) => r.cpuUs / r.requests / (rawOf(r.round).cpuUs / rawOf(r.round).requests)),
+        ...(scenario.reportVersus &&
+          rounds.every((r) => versusOf(r.round)) && {
+            cpuRatioVersus: of((r) => r.cpuUs / r.requests / (versusOf(r.round).cpuUs / versusOf(r.round).requests)),
+          }),
         heapBytesPerRequest: of((r) => r.heapBytes / r.requests),
         heapBytesPerKey: of((r) => r.heapBytes / r.keys),
         heapRatio: of((r) => r.heapBytes / r.requests / (rawOf(r.round).heapBytes / rawOf(r.round).requests)),

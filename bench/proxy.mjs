@@ -6,6 +6,7 @@
 // core, so the client process's CPU and heap in a round are the proxy's: node:http's parsing,
 // the Request, the checks, the body's validation, the forward and the answer written back.
 import { spawn } from "node:child_process";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { once } from "node:events";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
@@ -88,7 +89,7 @@ async function releaseDriver() {
  * `listen(url)` → `{ listener, close() }` for the service at `url`. `create(url, { serviceCore })`
  * starts the server and the driver; `round(…)` runs one round through them.
  */
-function hosted({ id, label, role, listen }) {
+function hosted({ id, label, role, listen, upstreamTransport }) {
   return {
     id,
     label,
@@ -100,6 +101,12 @@ function hosted({ id, label, role, listen }) {
       server.listen(0, "127.0.0.1");
       await once(server, "listening");
       const proxyUrl = `http://127.0.0.1:${server.address().port}`;
+      if (upstreamTransport) {
+        const seen = await upstreamTransportOf(proxyUrl, url);
+        if (seen !== upstreamTransport) {
+          throw new Error(`${id}: the proxy forwarded on ${seen}, where this contender measures ${upstreamTransport}`);
+        }
+      }
       const driver = await acquireDriver(context.serviceCore);
       return {
         round: ({ round, size, keysPerRequest, inFlight }) =>
@@ -115,12 +122,42 @@ function hosted({ id, label, role, listen }) {
   };
 }
 
+/**
+ * Which transport the proxy at `proxyUrl` forwards on, from one request outside the rounds:
+ * undici publishes every request it writes (`undici:client:sendHeaders`, Node's fetch included),
+ * and Node's fetch adds `sec-fetch-mode`, which client-node's undici transport never sends.
+ */
+export async function upstreamTransportOf(proxyUrl, serviceUrl) {
+  const seen = [];
+  const onHeaders = ({ request, headers }) => {
+    if (String(request.origin).startsWith(serviceUrl) && String(request.path).endsWith("/contacts/v1/establish")) {
+      seen.push(/^sec-fetch-mode:/im.test(String(headers)) ? "fetch" : "undici");
+    }
+  };
+  subscribe("undici:client:sendHeaders", onHeaders);
+  try {
+    const response = await fetch(`${proxyUrl}/api/sfmc/contacts/v1/establish`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ContactKeys: ["transport-check"] }),
+    });
+    if (response.status !== 200)
+      throw new Error(`the transport check got ${response.status}: ${await response.text()}`);
+    await response.text();
+  } finally {
+    unsubscribe("undici:client:sendHeaders", onHeaders);
+  }
+  if (seen.length !== 1) throw new Error(`the transport check saw ${seen.length} establish requests upstream, not 1`);
+  return seen[0];
+}
+
 /** A proxy contender: the package on node:http with these upstream options beside the service's. */
 const proxyWith = (id, label, role, upstream) =>
   hosted({
     id,
     label,
     role,
+    upstreamTransport: upstream.transport ?? "undici",
     listen(url) {
       const proxy = createContactsProxy({
         authorize: () => ({ identity: "bench" }),

@@ -45,6 +45,15 @@ export function targets({ summary, extras }) {
         ok: client.cpuRatio.median <= goals.cpu,
       });
     }
+    if (client.cpuRatioVersus) {
+      const versus = scenario.contenders.find((c) => c.id === scenario.reportVersus);
+      rows.push({
+        target: `${scenario.title}: ${who} CPU per request vs ${versus.short ?? versus.label}`,
+        goal: "reported",
+        measured: ratioRange(client.cpuRatioVersus),
+        ok: undefined,
+      });
+    }
     if (scenario.addedLatency && client.addedLatencyP50Us) {
       rows.push({
         target: `${scenario.title}: added latency, p50 / p99 (${who} path − ${raw}, per round)`,

@@ -128,16 +128,19 @@ const direct = {
     "baseline",
     {},
   ),
-  short: "client-node calling the service directly",
+  short: "client-node calling the service directly (default options: fetch transport)",
 };
 
 /** For reference: the Node client on its undici transport, the one the proxy forwards on by default. */
-const directUndici = establishWith(
-  "direct-undici",
-  'client-node `establish` (`transport: "undici"`), calling the service directly (reference)',
-  "reference",
-  { transport: "undici" },
-);
+const directUndici = {
+  ...establishWith(
+    "direct-undici",
+    'client-node `establish` (`transport: "undici"`), calling the service directly (reference)',
+    "reference",
+    { transport: "undici" },
+  ),
+  short: 'client-node `transport: "undici"` calling the service directly (like for like: the proxy\'s own transport)',
+};
 
 /**
  * Issue 16 point 9: client → proxy → service against client → service. The client process (core
@@ -158,6 +161,8 @@ function proxyScenario(id, keysPerRequest, inFlight, size) {
     addedLatency: inFlight === 1,
     goals: { issue: 16, issuePoint: 9, cpu: 1.3 },
     contenders: [direct, proxyContender, proxyOnFetchContender, passThroughContender, directUndici],
+    // Reported beside the goal: the proxy against client-node on the transport it forwards on.
+    reportVersus: directUndici.id,
   };
 }
 
