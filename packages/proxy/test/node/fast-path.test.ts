@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fastPathStats, NODE_ENTRY } from "../../src/fast-path.js";
 import { type NodeRequestLike, type NodeResponseLike, toNodeListener } from "../../src/node-listener.js";
 import { ESTABLISHED, proxyWithFake, reply } from "../support/fake-upstream.js";
-import { raw, type Served, serve } from "../support/node-server.js";
+import { openPost, raw, type Served, serve } from "../support/node-server.js";
 
 const ROUTE = "/api/sfmc/contacts/v1/establish";
 const JSON_HEADERS = { "content-type": "application/json", cookie: "session=ok" };
@@ -219,15 +219,7 @@ describe("a caller that hangs up while the body is read", () => {
         };
       });
       const port = await host(toNodeListener(fast ? made.proxy : (request) => made.proxy(request)));
-      const outgoing = httpRequest({
-        host: "127.0.0.1",
-        port,
-        path: ROUTE,
-        method: "POST",
-        headers: { ...JSON_HEADERS, "transfer-encoding": "chunked" },
-        agent: false,
-      });
-      outgoing.on("error", () => {});
+      const outgoing = openPost(port, ROUTE, { ...JSON_HEADERS, "transfer-encoding": "chunked" });
       outgoing.write('{"ContactKeys":["a"');
       await authorized;
       outgoing.destroy();
@@ -255,15 +247,7 @@ describe("authorize's request on the fast path", () => {
     });
     const fastBefore = fastPathStats.requests;
     const port = await host(toNodeListener(made.proxy));
-    const outgoing = httpRequest({
-      host: "127.0.0.1",
-      port,
-      path: ROUTE,
-      method: "POST",
-      headers: JSON_HEADERS,
-      agent: false,
-    });
-    outgoing.on("error", () => {});
+    const outgoing = openPost(port, ROUTE, JSON_HEADERS);
     outgoing.write('{"ContactKeys":["a"]}');
     const [own, copy] = await seen;
     expect(fastPathStats.requests).toBe(fastBefore + 1);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createContactsProxy } from "../../src/create-proxy.js";
 import { toNodeListener } from "../../src/node-listener.js";
 import type { ProxyUpstreamOptions } from "../../src/options.js";
-import { raw, type Served, serve } from "../support/node-server.js";
+import { openPost, raw, type Served, serve } from "../support/node-server.js";
 import { answerJson, type Script, type ScriptedService, startScriptedService } from "../support/scripted-service.js";
 
 const ROUTE = "/api/sfmc/contacts/v1/establish";
@@ -114,16 +114,7 @@ describe("Marketing Cloud's answers through the real forwarder", () => {
       arrived = resolve;
     });
     const { service, port } = await chain(() => arrived(), { timeoutMs: 60_000 });
-    const { request } = await import("node:http");
-    const outgoing = request({
-      host: "127.0.0.1",
-      port,
-      path: ROUTE,
-      method: "POST",
-      headers: JSON_HEADERS,
-      agent: false,
-    });
-    outgoing.on("error", () => {});
+    const outgoing = openPost(port, ROUTE, JSON_HEADERS);
     outgoing.end(BODY);
     await waiting;
     outgoing.destroy();

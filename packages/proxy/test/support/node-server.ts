@@ -3,7 +3,14 @@
  * `..`, `%2e%2e` and `\` before sending, so path tricks go out through node:http's `request`, with
  * the target exactly as written.
  */
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import {
+  type ClientRequest,
+  createServer,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface Served {
@@ -64,4 +71,14 @@ export function raw(
     else if (body !== undefined) outgoing.write(body);
     outgoing.end();
   });
+}
+
+/**
+ * A POST to `path` on `port`, left open for the test to write to, end or destroy (a caller that
+ * stalls or hangs up). Its errors (the test's own hang-up) are ignored.
+ */
+export function openPost(port: number, path: string, headers: Record<string, string>): ClientRequest {
+  const outgoing = request({ host: "127.0.0.1", port, path, method: "POST", headers, agent: false });
+  outgoing.on("error", () => {});
+  return outgoing;
 }
