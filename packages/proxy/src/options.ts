@@ -63,11 +63,11 @@ export interface ProxyUpstreamOptions
   extends Omit<NodeClientOptions, "onEvent" | "middleware" | "signal" | "transport"> {
   /**
    * How the establish and token requests travel. Default: chosen per request, `"undici"` (the
-   * Node client's own keep-alive connections, about a quarter of `fetch`'s CPU) while Node's `fetch` is
-   * untouched, and `"fetch"` while msw or a stub replaced the global `fetch`, undici's global
-   * dispatcher is not a default `Agent` (a proxy agent, `MockAgent`, an `Agent` with options or
-   * interceptors), or `NODE_USE_ENV_PROXY` makes `fetch` use `HTTP_PROXY`. Each proxy holds its own
-   * undici connections: create it once, at module scope.
+   * Node client's own keep-alive connections, about a quarter of `fetch`'s CPU) while Node's
+   * `fetch` is untouched, and `"fetch"` while msw or a stub replaced the global `fetch`, undici's
+   * global dispatcher is not a default `Agent` (a proxy agent, `MockAgent`, an `Agent` with options
+   * or interceptors), or `NODE_USE_ENV_PROXY` makes `fetch` use `HTTP_PROXY`. Each proxy holds its
+   * own undici connections: create it once, at module scope.
    *
    * @example
    * ```ts

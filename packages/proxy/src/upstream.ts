@@ -75,9 +75,10 @@ export function fetchUntouched(fetchFn: unknown, dispatcher: unknown): boolean {
 
 /**
  * Whether `dispatcher` is an `Agent` with no options of its own (undici's default: `{}` in Node's
- * own, `maxOrigins: Infinity` and the rest undefined in undici 7) and no interceptors composed onto it. A `ProxyAgent`, `MockAgent`, an
- * `Agent` with `connect` (TLS, lookup, socket path) or other settings, one that `compose()` wrapped,
- * and anything unknown (undici 8 stores a wrapper here) count as an app's: fetch goes through them.
+ * own, `maxOrigins: Infinity` and the rest undefined in undici 7) and no interceptors composed
+ * onto it. A `ProxyAgent`, `MockAgent`, an `Agent` with `connect` (TLS, lookup, socket path) or
+ * other settings, one that `compose()` wrapped, and anything unknown (undici 8 stores a wrapper
+ * here) count as an app's: fetch goes through them.
  */
 function defaultAgent(dispatcher: unknown): boolean {
   try {
@@ -137,10 +138,11 @@ function globalFetchUntouched(): boolean {
  * request gets the same error, and nothing is retried per request.
  *
  * Without `upstream.transport` (and `upstream.fetch`), the transport is chosen per request:
- * client-node's `"undici"` transport (its own keep-alive connections: about a quarter of fetch's CPU per
- * request) while Node's fetch is as Node made it, and `"fetch"` while anything stands in fetch's
- * way (msw and the mocks' `setupContactsServer`, a test's stub, a proxy agent or `MockAgent` as
- * the global dispatcher) or Node's fetch uses HTTP_PROXY (NODE_USE_ENV_PROXY). Those then see,
+ * client-node's `"undici"` transport (its own keep-alive connections: about a quarter of fetch's
+ * CPU per request) while Node's fetch is as Node made it, and `"fetch"` while anything stands in
+ * fetch's way (msw and the mocks' `setupContactsServer`, a test's stub, a proxy agent, `MockAgent`
+ * or an `Agent` with options as the global dispatcher) or Node's fetch uses HTTP_PROXY
+ * (NODE_USE_ENV_PROXY). Those then see,
  * route or answer every upstream call, the token request included. Both forwarders share the
  * token cache and the rate-limit gate (they are per credentials).
  */
