@@ -74,24 +74,30 @@ export function fetchUntouched(fetchFn: unknown, dispatcher: unknown): boolean {
 }
 
 /**
- * Whether `dispatcher` is an `Agent` with no options of its own (undici's default: `{}` in Node's
- * own, `maxOrigins: Infinity` and the rest undefined in undici 7) and no interceptors composed
- * onto it. A `ProxyAgent`, `MockAgent`, an `Agent` with `connect` (TLS, lookup, socket path) or
- * other settings, one that `compose()` wrapped, and anything unknown (undici 8 stores a wrapper
- * here) count as an app's: fetch goes through them.
+ * Whether `dispatcher` is an `Agent` as undici makes one by itself: undici's own class (directly
+ * under its `DispatcherBase`, not a subclass), its default client factory, no interceptors
+ * composed onto it, and no options of its own (Node 20 and 22 store `connect` and `interceptors`
+ * undefined, Node 24 and undici 7 `maxOrigins: Infinity` and `connect` undefined). A `ProxyAgent`,
+ * `MockAgent`, an `Agent` with `connect` (TLS, lookup, socket path), a `factory` or other
+ * settings, one that `compose()` wrapped, a subclass, and anything unknown (undici 8 stores a
+ * wrapper here) count as an app's: fetch goes through them.
  */
 function defaultAgent(dispatcher: unknown): boolean {
   try {
     if (dispatcher === null || typeof dispatcher !== "object") return false;
-    const prototype = Object.getPrototypeOf(dispatcher) as {
-      constructor?: { name?: unknown };
-      dispatch?: unknown;
-    } | null;
+    type Proto = { constructor?: { name?: unknown }; dispatch?: unknown } | null;
+    const prototype = Object.getPrototypeOf(dispatcher) as Proto;
     if (prototype?.constructor?.name !== "Agent") return false;
+    if ((Object.getPrototypeOf(prototype) as Proto)?.constructor?.name !== "DispatcherBase") return false;
     // compose() returns a Proxy whose dispatch runs the interceptors.
     if ((dispatcher as { dispatch?: unknown }).dispatch !== prototype.dispatch) return false;
-    const key = Object.getOwnPropertySymbols(dispatcher).find((symbol) => symbol.description === "options");
-    const options = key === undefined ? undefined : (dispatcher as Record<symbol, unknown>)[key];
+    const own = (description: string): unknown => {
+      const key = Object.getOwnPropertySymbols(dispatcher).find((symbol) => symbol.description === description);
+      return key === undefined ? undefined : (dispatcher as Record<symbol, unknown>)[key];
+    };
+    // A factory given in the options is kept apart from them.
+    if ((own("factory") as { name?: unknown } | undefined)?.name !== "defaultFactory") return false;
+    const options = own("options");
     if (options === null || typeof options !== "object") return false;
     return Object.entries(options).every(
       ([name, value]) => value === undefined || value === null || (name === "maxOrigins" && value === Infinity),

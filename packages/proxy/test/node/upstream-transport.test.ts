@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { setupContactsServer } from "@sfmc-contacts/mocks/node";
-import { Agent, MockAgent, ProxyAgent, fetch as undiciFetch } from "undici";
+import { Agent, MockAgent, Pool, ProxyAgent, Agent as UndiciAgent, fetch as undiciFetch } from "undici";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Loopback, startLoopback } from "../../../../tests/support/loopback.js";
 import { createContactsProxy } from "../../src/index.js";
@@ -25,6 +25,13 @@ describe("fetchUntouched", () => {
   it("Node's own fetch, with no dispatcher or a plain Agent: untouched", () => {
     expect(fetchUntouched(nodeFetch, undefined)).toBe(true);
     expect(fetchUntouched(nodeFetch, new Agent())).toBe(true);
+  });
+
+  it("Node's own fetch with the dispatcher it made itself (after a first fetch): untouched", async () => {
+    await (await nodeFetch("data:,x")).text();
+    const dispatcher = (globalThis as Record<symbol, unknown>)[Symbol.for("undici.globalDispatcher.1")];
+    expect(dispatcher).toBeDefined();
+    expect(fetchUntouched(nodeFetch, dispatcher)).toBe(true);
   });
 
   it.each([
@@ -49,6 +56,17 @@ describe("fetchUntouched", () => {
       () => new Agent({ connect: { ca: "-----BEGIN CERTIFICATE-----" } }),
     ],
     ["an Agent with other settings", () => new Agent({ keepAliveTimeout: 1_000 })],
+    [
+      "an Agent with a client factory of its own",
+      () => new Agent({ factory: (origin: string | URL, options: object) => new Pool(origin, options) }),
+    ],
+    [
+      "a subclass named Agent",
+      () => {
+        class Agent extends UndiciAgent {}
+        return new Agent();
+      },
+    ],
     ["null", () => null],
   ])("Node's fetch through %s as the global dispatcher: touched", async (_name, make) => {
     const dispatcher = make();
