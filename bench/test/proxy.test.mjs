@@ -1,10 +1,13 @@
 // The proxy scenarios' logic (issue 16 point 9), not their numbers: the driver's commands and its
 // IPC protocol, latency percentiles, pairing with the direct client, the goal's verdict, --only.
 import assert from "node:assert/strict";
-import { EventEmitter } from "node:events";
+import { EventEmitter, once } from "node:events";
+import { createServer } from "node:http";
 import { test } from "node:test";
+import { startContactsHttpServer } from "@sfmc-contacts/mocks/http-server";
+import { createContactsProxy, toNodeListener } from "@sfmc-contacts/proxy";
 import { latencySummary, percentile, summarize } from "../measure.mjs";
-import { driverClient } from "../proxy.mjs";
+import { driverClient, upstreamTransportOf } from "../proxy.mjs";
 import { keysOf, PROXY_PATH, runCommand, serve } from "../proxy-driver.mjs";
 import { markdown, targets } from "../report.mjs";
 import { findProfileTarget, profileNames, runRound, SCENARIOS, selectScenarios } from "../scenarios.mjs";
@@ -268,4 +271,32 @@ test("the report judges the proxy against 1.3× (met and missed), with the added
   );
   assert.match(md, /proxy-driver\.mjs/);
   assert.doesNotMatch(md, /msw in-process/);
+});
+
+test("upstreamTransportOf tells which transport a proxy forwards on (the proxy contenders' check)", async () => {
+  const credentials = { clientId: "bench-check", clientSecret: "bench-check" };
+  const service = await startContactsHttpServer({ seed: 1, auth: credentials });
+  try {
+    for (const [upstream, expected] of [
+      [{}, "undici"],
+      [{ transport: "fetch" }, "fetch"],
+    ]) {
+      const proxy = createContactsProxy({
+        authorize: () => ({ identity: "check" }),
+        upstream: { ...credentials, baseUrl: service.url, authBaseUrl: service.url, ...upstream },
+      });
+      const server = createServer(toNodeListener(proxy));
+      server.listen(0, "127.0.0.1");
+      await once(server, "listening");
+      try {
+        assert.equal(await upstreamTransportOf(`http://127.0.0.1:${server.address().port}`, service.url), expected);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        await proxy.close();
+      }
+    }
+  } finally {
+    await service.close();
+  }
 });
