@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fastPathStats, NODE_ENTRY } from "../../src/fast-path.js";
 import { type NodeRequestLike, type NodeResponseLike, toNodeListener } from "../../src/node-listener.js";
 import { ESTABLISHED, proxyWithFake, reply } from "../support/fake-upstream.js";
-import { openPost, raw, type Served, serve } from "../support/node-server.js";
+import { openPost, plainResponse, raw, type Served, serve } from "../support/node-server.js";
 
 const ROUTE = "/api/sfmc/contacts/v1/establish";
 const JSON_HEADERS = { "content-type": "application/json", cookie: "session=ok" };
@@ -271,21 +271,7 @@ describe("the fast path with plain objects (no events, no writeHead)", () => {
         yield* chunks;
       },
     };
-    const written: { status?: number; headers: Record<string, string | string[]>; body?: Uint8Array | undefined } = {
-      headers: {},
-    };
-    const response: NodeResponseLike = {
-      statusCode: 200,
-      setHeader: (name, value) => {
-        written.headers[name] = value;
-      },
-      end: (chunk) => {
-        written.status = response.statusCode;
-        written.body = chunk;
-      },
-      on: () => {},
-    };
-    return { incoming, response, written };
+    return { incoming, ...plainResponse() };
   }
 
   it("reads an async-iterable body and writes through statusCode and setHeader", async () => {

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type NodeRequestLike, type NodeResponseLike, toNodeListener } from "../../src/node-listener.js";
 import { RAW_TARGET } from "../../src/route.js";
 import { proxyWithFake } from "../support/fake-upstream.js";
-import { raw, type Served, serve } from "../support/node-server.js";
+import { plainResponse, raw, type Served, serve } from "../support/node-server.js";
 
 let served: Served | undefined;
 afterEach(async () => {
@@ -213,24 +213,6 @@ describe("toNodeListener on node:http", () => {
 });
 
 describe("toNodeListener with plain objects", () => {
-  function fakeResponse() {
-    const written: { status?: number; headers: Record<string, string | string[]>; body?: Uint8Array | undefined } = {
-      headers: {},
-    };
-    const response: NodeResponseLike = {
-      statusCode: 200,
-      setHeader: (name, value) => {
-        written.headers[name] = value;
-      },
-      end: (chunk) => {
-        written.status = response.statusCode;
-        written.body = chunk;
-      },
-      on: () => {},
-    };
-    return { response, written };
-  }
-
   it("an encrypted socket gives https; no rawHeaders falls back to headers; a string chunk is UTF-8", async () => {
     let seen: Request | undefined;
     let text = "";
@@ -249,7 +231,7 @@ describe("toNodeListener with plain objects", () => {
         yield new Uint8Array([0x21]);
       },
     };
-    const { response, written } = fakeResponse();
+    const { response, written } = plainResponse();
     await listener(incoming, response);
     expect(seen?.url).toBe("https://[::1]:8443/p");
     expect(seen?.headers.get("x-a")).toBe("1, 2");
@@ -260,7 +242,7 @@ describe("toNodeListener with plain objects", () => {
 
   it("nothing is written when headers were already sent", async () => {
     const listener = toNodeListener(async () => new Response("x"));
-    const { response, written } = fakeResponse();
+    const { response, written } = plainResponse();
     response.headersSent = true;
     await listener({ method: "GET", url: "/", headers: {}, async *[Symbol.asyncIterator]() {} }, response);
     expect(written.status).toBeUndefined();

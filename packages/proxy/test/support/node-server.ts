@@ -12,6 +12,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { NodeResponseLike } from "../../src/node-listener.js";
 
 export interface Served {
   port: number;
@@ -81,4 +82,26 @@ export function openPost(port: number, path: string, headers: Record<string, str
   const outgoing = request({ host: "127.0.0.1", port, path, method: "POST", headers, agent: false });
   outgoing.on("error", () => {});
   return outgoing;
+}
+
+/**
+ * A plain-object response (no writeHead, no events: what toNodeListener falls back to) and what
+ * was written to it.
+ */
+export function plainResponse() {
+  const written: { status?: number; headers: Record<string, string | string[]>; body?: Uint8Array | undefined } = {
+    headers: {},
+  };
+  const response: NodeResponseLike = {
+    statusCode: 200,
+    setHeader: (name, value) => {
+      written.headers[name] = value;
+    },
+    end: (chunk) => {
+      written.status = response.statusCode;
+      written.body = chunk;
+    },
+    on: () => {},
+  };
+  return { response, written };
 }
